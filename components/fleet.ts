@@ -1,0 +1,172 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { translators } from "../runtimes";
+import { ClawRuntime, type ClawRuntimeArgs, type RuntimeSettings } from "./claw-runtime";
+import type { FleetSpec, RuntimeSpec, SecretResolver } from "./config";
+import { IronClaw } from "./ironclaw";
+import { type ImageBuildSettings, LocalRegistry } from "./registry";
+
+/** Where images go: the dev stack's own loopback registry, or a remote one such as GHCR. */
+export type RegistryTarget =
+  | { readonly kind: "local"; readonly port: number }
+  | {
+      readonly kind: "remote";
+      /** Repository prefix, e.g. `ghcr.io/owner`. */
+      readonly registry: string;
+      readonly username?: string;
+      readonly password?: pulumi.Output<string>;
+    };
+
+export interface FleetArgs {
+  /** The checked canonical config. */
+  spec: FleetSpec;
+  /** Resolves the config's secret references to secret Outputs. */
+  secrets: SecretResolver;
+  /** Where images are pushed. */
+  registry: RegistryTarget;
+  /** Build cache mode; default `inline` for a local registry, `registry` otherwise. */
+  buildCache?: ImageBuildSettings["cache"];
+  /** Target platforms; default the builder's own. */
+  platforms?: ImageBuildSettings["platforms"];
+}
+
+/** What the stack exports per runtime. */
+export interface RuntimeOutputs {
+  readonly imageRef: pulumi.Output<string>;
+  readonly containerName: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+  readonly healthUrl: pulumi.Output<string>;
+}
+
+/** The address clients use for a host: loopback for a local socket, else the host's name. */
+export function hostAddress(dockerHost: string): string {
+  if (dockerHost.startsWith("unix://")) return "localhost";
+  const url = new URL(dockerHost);
+  return url.hostname;
+}
+
+/**
+ * The whole fleet: one Docker provider per host, the registry and its credentials set up
+ * once, and every enabled runtime on its host.
+ */
+export class Fleet extends pulumi.ComponentResource {
+  /** Per runtime: image ref with digest, container name, URL, health URL. */
+  public readonly runtimes: Record<string, RuntimeOutputs>;
+  /** Generated client tokens per runtime (secret). */
+  public readonly tokens: Record<string, Record<string, pulumi.Output<string>>>;
+  /** Where the images were pushed. */
+  public readonly registry: string;
+
+  constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("clawlab:fleet:Fleet", name, {}, opts);
+    const { spec } = args;
+
+    const credentials =
+      args.registry.kind === "remote" && args.registry.username && args.registry.password
+        ? {
+            address: args.registry.registry.split("/")[0]!,
+            username: args.registry.username,
+            password: args.registry.password,
+          }
+        : undefined;
+    const providers = Object.fromEntries(
+      Object.entries(spec.hosts).map(([host, { dockerHost }]) => [
+        host,
+        new docker.Provider(
+          `${name}-host-${host}`,
+          {
+            host: dockerHost,
+            registryAuth: credentials ? [credentials] : undefined,
+            sshOpts: dockerHost.startsWith("ssh://") ? ["-o", "BatchMode=yes"] : undefined,
+          },
+          { parent: this },
+        ),
+      ]),
+    );
+
+    let build: ImageBuildSettings;
+    let pushDependsOn: pulumi.Resource[] = [];
+    if (args.registry.kind === "local") {
+      const localHost = Object.keys(spec.hosts).find((h) => spec.hosts[h]!.dockerHost.startsWith("unix://"));
+      const registry = new LocalRegistry(
+        `${name}-registry`,
+        { provider: providers[localHost ?? "local"]!, fleet: spec.name, port: args.registry.port },
+        { parent: this },
+      );
+      build = { registry: `${registry.address}/${spec.name}`, cache: args.buildCache ?? "inline", platforms: args.platforms };
+      pushDependsOn = [registry.container];
+    } else {
+      build = { registry: args.registry.registry, credentials, cache: args.buildCache ?? "registry", platforms: args.platforms };
+    }
+    this.registry = build.registry;
+
+    this.runtimes = {};
+    this.tokens = {};
+    for (const runtime of spec.runtimes) {
+      const runtimeArgs: ClawRuntimeArgs = {
+        declaration: runtime.declaration,
+        translate: translators[runtime.name],
+        settings: this.settings(runtime, args.secrets),
+        fleet: spec.name,
+        version: runtime.version,
+        build,
+        provider: providers[runtime.host]!,
+        hostPort: runtime.port,
+        hostAddress: hostAddress(spec.hosts[runtime.host]!.dockerHost),
+        memoryMiB: runtime.memoryMiB,
+        dependsOn: pushDependsOn,
+        ...this.dockerSocket(runtime),
+      };
+      const component =
+        runtime.name === "ironclaw"
+          ? new IronClaw(
+              `${name}-${runtime.name}`,
+              { ...runtimeArgs, externalDatabaseUrl: runtime.databaseUrl && args.secrets(runtime.databaseUrl) },
+              { parent: this },
+            ).runtime
+          : new ClawRuntime(`${name}-${runtime.name}`, runtimeArgs, { parent: this });
+      this.runtimes[runtime.name] = {
+        imageRef: component.imageRef,
+        containerName: component.containerName,
+        url: component.url,
+        healthUrl: component.healthUrl,
+      };
+      this.tokens[runtime.name] = component.tokens;
+    }
+
+    this.registerOutputs({ runtimes: this.runtimes, tokens: this.tokens, registry: this.registry });
+  }
+
+  /** The translator's input for a runtime, secrets resolved to secret Outputs. */
+  private settings(runtime: RuntimeSpec, secret: SecretResolver): RuntimeSettings {
+    return {
+      provider: {
+        name: runtime.provider.name,
+        type: runtime.provider.type,
+        apiKey: runtime.provider.api_key && secret(runtime.provider.api_key),
+        baseUrl: runtime.provider.base_url,
+      },
+      model: runtime.model,
+      channels: runtime.channels.map((channel) => ({
+        name: channel.name,
+        type: channel.type,
+        botToken: secret(channel.bot_token),
+        appToken: channel.type === "slack" ? secret(channel.app_token) : undefined,
+        allowedUsers: channel.allowed_users,
+        guildIds: channel.type === "discord" ? channel.guild_ids : [],
+      })),
+      dockerHost: runtime.dockerSocket ? "unix:///var/run/docker.sock" : runtime.agentDockerHost,
+    };
+  }
+
+  /** NanoClaw's opt-in host socket: root on the host for whoever controls the runtime. */
+  private dockerSocket(runtime: RuntimeSpec): Pick<ClawRuntimeArgs, "mounts"> {
+    if (!runtime.dockerSocket) return {};
+    pulumi.log.warn(
+      `${runtime.name}: docker_socket = true mounts the host's Docker socket; anyone who controls ` +
+        "this runtime's agents controls the host as root.",
+      this,
+    );
+    return { mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }] };
+  }
+}

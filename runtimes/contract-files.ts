@@ -1,0 +1,69 @@
+/**
+ * The files an image carries so that its entrypoint reads the same declaration as the
+ * fleet program: `runtime.conf` (sourceable sh), `env.contract` (one variable a line) and
+ * `.env.example` (for people). All three are generated from `runtimes/<name>/declaration.ts`
+ * by `npm run generate`; a unit test fails when a committed copy is stale.
+ */
+import { bakedConfigPath } from "./image";
+import type { EnvVar, RuntimeDeclaration } from "./types";
+
+const HEADER = (name: string) => `generated from runtimes/${name}/declaration.ts by \`npm run generate\`; do not edit`;
+
+/** Quotes a value for sh: single quotes, with embedded ones closed and escaped. */
+function shQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `runtime.conf`: the facts the entrypoint and the health probe need, as sh assignments. */
+export function renderRuntimeConf(decl: RuntimeDeclaration): string {
+  const health = decl.health;
+  const values: [string, string | number][] = [
+    ["CLAW_RUNTIME", decl.name],
+    ["CLAW_USER", decl.user.name],
+    ["CLAW_UID", decl.user.uid],
+    ["CLAW_STATE_DIR", decl.stateDir],
+    ["CLAW_WORKSPACE_DIR", decl.workspaceDir],
+    ["CLAW_CONFIG_FORMAT", decl.config.format],
+    ["CLAW_CONFIG_BAKED", bakedConfigPath(decl.config.baked)],
+    ["CLAW_CONFIG_PATH", decl.config.path],
+    ["CLAW_PORT", decl.port],
+    ["CLAW_HEALTH_KIND", health.kind],
+    ["CLAW_HEALTH_PATH", health.path],
+    ["CLAW_HEALTH_BODY", health.kind === "http" ? (health.bodyContains ?? "") : ""],
+  ];
+  return `# ${HEADER(decl.name)}\n${values.map(([k, v]) => `${k}=${shQuote(String(v))}`).join("\n")}\n`;
+}
+
+/** A contract line's type column: `enum:a|b` for enums. */
+function typeColumn(v: EnvVar): string {
+  return v.type === "enum" ? `enum:${(v.values ?? []).join("|")}` : v.type;
+}
+
+/** `env.contract`: NAME, TYPE, SECRET, TARGET, DEFAULT separated by tabs; `-` for none. */
+export function renderEnvContract(decl: RuntimeDeclaration): string {
+  const lines = decl.env.map((v) =>
+    [v.name, typeColumn(v), v.secret ? "secret" : "-", v.target, v.default ? v.default : "-"].join("\t"),
+  );
+  return `# ${HEADER(decl.name)}\n# NAME\tTYPE\tSECRET\tTARGET\tDEFAULT\n${lines.join("\n")}\n`;
+}
+
+/** `.env.example`: every variable the image understands, documented, with its default. */
+export function renderEnvExample(decl: RuntimeDeclaration): string {
+  const blocks = decl.env.map((v) => {
+    const where = v.target === "env" ? `read by ${decl.title} itself` : `rendered into ${v.target}`;
+    const type = v.type === "enum" ? `one of ${(v.values ?? []).join(", ")}` : v.type;
+    const notes = [type, where, v.secret ? `secret; or ${v.name}_FILE=/path` : undefined].filter(Boolean).join("; ");
+    const line = v.name.includes("*") ? `# ${v.name}=` : `# ${v.name}=${v.default ?? ""}`;
+    return `# ${v.doc} (${notes})\n${line}`;
+  });
+  return `# ${decl.title} image environment — ${HEADER(decl.name)}\n# A '*' in a name stands for any alias (see the runtime's docs).\n\n${blocks.join("\n\n")}\n`;
+}
+
+/** Every generated file of a runtime, by path relative to `runtimes/<name>/`. */
+export function contractFiles(decl: RuntimeDeclaration): Record<string, string> {
+  return {
+    "runtime.conf": renderRuntimeConf(decl),
+    "env.contract": renderEnvContract(decl),
+    ".env.example": renderEnvExample(decl),
+  };
+}

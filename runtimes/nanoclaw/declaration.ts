@@ -1,0 +1,41 @@
+import type { RuntimeDeclaration } from "../types";
+
+/**
+ * NanoClaw (TypeScript). No config file: settings come from the process env and a `.env`
+ * in its working directory, and the channel adapters read their tokens from that `.env`
+ * only, so the entrypoint renders it (mode 0600). Its parser strips one pair of outer
+ * quotes and knows no escapes, so a value holding a newline cannot be expressed and is
+ * refused. No HTTP health endpoint: the probe connects to its control socket. It spawns
+ * one container per agent session through the `docker` CLI, which honours DOCKER_HOST.
+ * Upstream ships the Telegram adapter on a separate branch, pinned by the image.
+ */
+export const nanoclaw: RuntimeDeclaration = {
+  name: "nanoclaw",
+  title: "NanoClaw",
+  upstream: "https://github.com/qwibitai/nanoclaw",
+  defaultVersion: "v2.0.64",
+  port: 3000,
+  user: { name: "nanoclaw", uid: 10004 },
+  stateDir: "/var/lib/nanoclaw",
+  workspaceDir: "/var/lib/nanoclaw/groups",
+  config: { format: "dotenv", baked: "nanoclaw.env", path: "/var/lib/nanoclaw/.env" },
+  health: { kind: "socket", path: "/var/lib/nanoclaw/data/ncl.sock", startPeriodSeconds: 30 },
+  readOnlyRootFilesystem: true,
+  memoryMiB: 512,
+  providers: ["anthropic"],
+  channels: ["telegram"],
+  emptyAllowListIsOpen: false,
+  generatedSecrets: [],
+  env: [
+    { name: "LOG_LEVEL", type: "enum", values: ["debug", "info", "warn", "error"], target: "env", default: "info", doc: "log level" },
+    { name: "WEBHOOK_PORT", type: "port", target: "env", default: "3000", doc: "webhook server port (opened when a webhook channel registers)" },
+    { name: "MAX_CONCURRENT_CONTAINERS", type: "int", target: "env", default: "3", doc: "agent containers at once" },
+    { name: "DOCKER_HOST", type: "string", target: "env", doc: "Docker API the agent containers are spawned through" },
+    { name: "ONECLI_URL", type: "string", target: "env", doc: "OneCLI credential vault URL (upstream's default is its cloud service)" },
+    { name: "ONECLI_API_KEY", type: "string", secret: true, target: "env", doc: "OneCLI API key" },
+    { name: "CLAW_ASSISTANT_NAME", type: "string", target: "ASSISTANT_NAME", default: "Andy", doc: "the assistant's name, as users address it" },
+    { name: "CLAW_TZ", type: "string", target: "TZ", default: "UTC", doc: "time zone" },
+    { name: "CLAW_ANTHROPIC_API_KEY", type: "string", secret: true, target: "ANTHROPIC_API_KEY", default: "", doc: "Anthropic API key, for the credential proxy" },
+    { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "TELEGRAM_BOT_TOKEN", default: "", doc: "Telegram bot token (the adapter reads .env only)" },
+  ],
+};

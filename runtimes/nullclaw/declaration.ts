@@ -1,0 +1,43 @@
+import type { RuntimeDeclaration } from "../types";
+
+/**
+ * NullClaw (Zig, static). Reads its config from the fixed `$HOME/.nullclaw/config.json`
+ * and silently falls back to defaults when that file is malformed — so the renderer's
+ * output is parsed by a real JSON parser in the tests. Pairing stays on: the fleet
+ * provisions a bearer token (NullClaw hashes plaintext tokens on load; tokens paired at
+ * run time are not persisted upstream). An empty Telegram `allow_from` admits nobody.
+ */
+export const nullclaw: RuntimeDeclaration = {
+  name: "nullclaw",
+  title: "NullClaw",
+  upstream: "https://github.com/nullclaw/nullclaw",
+  defaultVersion: "v2026.2.26",
+  port: 3000,
+  user: { name: "nullclaw", uid: 10006 },
+  stateDir: "/var/lib/nullclaw",
+  workspaceDir: "/var/lib/nullclaw/workspace",
+  config: { format: "json", baked: "config.json", path: "/var/lib/nullclaw/.nullclaw/config.json" },
+  // /health answers 200 even when degraded: the body tells.
+  health: { kind: "http", path: "/health", bodyContains: '"status":"ok"', startPeriodSeconds: 10 },
+  readOnlyRootFilesystem: true,
+  memoryMiB: 128,
+  providers: ["anthropic", "openai", "openrouter", "gemini", "ollama", "custom"],
+  channels: ["telegram"],
+  emptyAllowListIsOpen: false,
+  generatedSecrets: [{ name: "gatewayToken", length: 48, doc: "bearer token for /webhook (Authorization: Bearer <token>)" }],
+  env: [
+    { name: "NULLCLAW_GATEWAY_HOST", type: "string", target: "env", default: "0.0.0.0", doc: "listen address (an IP literal)" },
+    { name: "NULLCLAW_GATEWAY_PORT", type: "port", target: "env", default: "3000", doc: "gateway port" },
+    { name: "NULLCLAW_WORKSPACE", type: "string", target: "env", default: "/var/lib/nullclaw/workspace", doc: "agent workspace" },
+    { name: "ANTHROPIC_API_KEY", type: "string", secret: true, target: "env", doc: "Anthropic API key" },
+    { name: "OPENAI_API_KEY", type: "string", secret: true, target: "env", doc: "OpenAI API key" },
+    { name: "OPENROUTER_API_KEY", type: "string", secret: true, target: "env", doc: "OpenRouter API key" },
+    { name: "GEMINI_API_KEY", type: "string", secret: true, target: "env", doc: "Gemini API key" },
+    { name: "NULLCLAW_API_KEY", type: "string", secret: true, target: "env", doc: "API key for any other provider" },
+    { name: "CLAW_MODEL_PRIMARY", type: "string", target: "agents.defaults.model.primary", default: "anthropic/claude-sonnet-4-5", doc: "default model as provider/model" },
+    { name: "CLAW_BASE_URL", type: "string", target: "models.providers.custom.base_url", default: "", doc: "endpoint of the custom (OpenAI-compatible) provider" },
+    { name: "CLAW_PAIRED_TOKENS", type: "list", secret: true, target: "gateway.paired_tokens", default: "", doc: "bearer tokens allowed on /webhook" },
+    { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "channels.telegram.accounts.main.bot_token", default: "", doc: "Telegram bot token" },
+    { name: "CLAW_TELEGRAM_ALLOW_FROM", type: "list", target: "channels.telegram.accounts.main.allow_from", default: "", doc: "Telegram user ids allowed in (empty: nobody)" },
+  ],
+};

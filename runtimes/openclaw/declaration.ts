@@ -1,0 +1,43 @@
+import type { RuntimeDeclaration } from "../types";
+
+/**
+ * OpenClaw (TypeScript, runs on Node). Its JSON config is strictly validated (an unknown
+ * key stops the gateway), so the entrypoint renders only keys the baked file already has.
+ * Secrets stay in env, which OpenClaw reads natively: the gateway token and provider keys
+ * never touch the disk. `--bind lan` (0.0.0.0) is refused without auth, so a gateway
+ * token is always generated. Discord and Slack are separate plugins upstream, not in the
+ * published package, so only Telegram is offered.
+ */
+export const openclaw: RuntimeDeclaration = {
+  name: "openclaw",
+  title: "OpenClaw",
+  upstream: "https://github.com/openclaw/openclaw",
+  defaultVersion: "2026.9.6",
+  port: 18789,
+  user: { name: "openclaw", uid: 10002 },
+  stateDir: "/var/lib/openclaw",
+  workspaceDir: "/var/lib/openclaw/workspace",
+  config: { format: "json", baked: "openclaw.json", path: "/var/lib/openclaw/openclaw.json" },
+  // The UI answers unknown paths with 200: only the body proves it is the health endpoint.
+  health: { kind: "http", path: "/healthz", bodyContains: '"status":"live"', startPeriodSeconds: 60 },
+  readOnlyRootFilesystem: true,
+  memoryMiB: 1024,
+  providers: ["anthropic", "openai", "openrouter", "gemini", "ollama"],
+  channels: ["telegram"],
+  emptyAllowListIsOpen: false,
+  generatedSecrets: [{ name: "gatewayToken", length: 48, doc: "gateway auth token (Authorization: Bearer <token>)" }],
+  env: [
+    { name: "OPENCLAW_GATEWAY_TOKEN", type: "string", secret: true, target: "env", doc: "gateway auth token; required for the non-loopback bind" },
+    { name: "OPENCLAW_LOG_LEVEL", type: "enum", values: ["trace", "debug", "info", "warn", "error"], target: "env", default: "info", doc: "log level" },
+    { name: "ANTHROPIC_API_KEY", type: "string", secret: true, target: "env", doc: "Anthropic API key" },
+    { name: "OPENAI_API_KEY", type: "string", secret: true, target: "env", doc: "OpenAI API key" },
+    { name: "OPENROUTER_API_KEY", type: "string", secret: true, target: "env", doc: "OpenRouter API key" },
+    { name: "GEMINI_API_KEY", type: "string", secret: true, target: "env", doc: "Gemini API key (provider id google)" },
+    { name: "OLLAMA_API_KEY", type: "string", secret: true, target: "env", doc: "Ollama API key, if the server wants one" },
+    { name: "TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "env", doc: "Telegram bot token of the default account" },
+    { name: "CLAW_MODEL", type: "string", target: "agents.defaults.model", default: "anthropic/claude-sonnet-4-5", doc: "default model as provider/model" },
+    { name: "CLAW_TELEGRAM_ENABLED", type: "bool", target: "channels.telegram.enabled", default: "false", doc: "serve Telegram" },
+    { name: "CLAW_TELEGRAM_DM_POLICY", type: "enum", values: ["pairing", "allowlist", "disabled"], target: "channels.telegram.dmPolicy", default: "pairing", doc: "who may DM the bot: pairing codes, the allow-list, or nobody" },
+    { name: "CLAW_TELEGRAM_ALLOW_FROM", type: "list", target: "channels.telegram.allowFrom", default: "", doc: "Telegram user ids allowed in (dmPolicy allowlist)" },
+  ],
+};
