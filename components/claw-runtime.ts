@@ -56,8 +56,8 @@ export class ClawRuntime extends pulumi.ComponentResource {
   public readonly containerName: pulumi.Output<string>;
   /** The runtime's base URL on its host. */
   public readonly url: pulumi.Output<string>;
-  /** The runtime's health URL. */
-  public readonly healthUrl: pulumi.Output<string>;
+  /** The runtime's HTTP health URL; undefined for a runtime probed through its control socket. */
+  public readonly healthUrl?: pulumi.Output<string>;
   /** The state volume's name. */
   public readonly volumeName: pulumi.Output<string>;
   /** Generated tokens (gateway/web), secret, by name. */
@@ -111,11 +111,11 @@ export class ClawRuntime extends pulumi.ComponentResource {
     this.tokens = Object.fromEntries(
       decl.generatedSecrets.map((secret) => [
         secret.name,
-        new random.RandomPassword(
-          `${name}-${secret.name}`,
-          { length: secret.length, special: false },
-          { parent: this },
-        ).result,
+        // RandomPassword marks `result` secret itself; saying so here keeps it secret whatever the provider does.
+        pulumi.secret(
+          new random.RandomPassword(`${name}-${secret.name}`, { length: secret.length, special: false }, { parent: this })
+            .result,
+        ),
       ]),
     );
     const env: ContainerEnv<pulumi.Output<string>> = args.translate({ ...args.settings, generated: this.tokens });
@@ -165,7 +165,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
     this.containerName = container.name;
     const host = args.hostAddress ?? "localhost";
     this.url = pulumi.output(`http://${host}:${args.hostPort}`);
-    this.healthUrl = pulumi.output(`http://${host}:${args.hostPort}${decl.health.path}`);
+    if (decl.health.kind === "http") this.healthUrl = pulumi.output(`http://${host}:${args.hostPort}${decl.health.path}`);
 
     this.registerOutputs({
       imageRef: this.imageRef,

@@ -35,7 +35,8 @@ export interface RuntimeOutputs {
   readonly imageRef: pulumi.Output<string>;
   readonly containerName: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
-  readonly healthUrl: pulumi.Output<string>;
+  /** Undefined for a runtime without an HTTP health endpoint (its container health still gates). */
+  readonly healthUrl?: pulumi.Output<string>;
 }
 
 /** The address clients use for a host: loopback for a local socket, else the host's name. */

@@ -45,7 +45,9 @@ export class IronClaw extends pulumi.ComponentResource {
       { name: `${args.fleet}-ironclaw`, driver: "bridge", labels },
       { parent: this, provider: args.provider },
     );
-    const password = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, { parent: this });
+    const password = pulumi.secret(
+      new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, { parent: this }).result,
+    );
     const image = new docker.RemoteImage(
       `${name}-db-image`,
       { name: PINNED_IMAGES.postgres, keepLocally: true },
@@ -65,7 +67,7 @@ export class IronClaw extends pulumi.ComponentResource {
         image: image.imageId,
         envs: [`POSTGRES_USER=${DB.user}`, `POSTGRES_DB=${DB.name}`, `POSTGRES_PASSWORD_FILE=${passwordFile}`],
         // The password travels as a file, not an env var, so `docker inspect` never shows it.
-        uploads: [{ file: passwordFile, content: password.result }],
+        uploads: [{ file: passwordFile, content: password }],
         networksAdvanced: [{ name: network.name, aliases: ["db"] }],
         volumes: [{ volumeName: volume.name, containerPath: "/var/lib/postgresql/data" }],
         restart: "unless-stopped",
@@ -88,7 +90,7 @@ export class IronClaw extends pulumi.ComponentResource {
       { parent: this, provider: args.provider, deleteBeforeReplace: true },
     );
     this.databaseContainerName = database.name;
-    const databaseUrl = pulumi.interpolate`postgres://${DB.user}:${password.result}@${host}:${DB.port}/${DB.name}?sslmode=disable`;
+    const databaseUrl = pulumi.interpolate`postgres://${DB.user}:${password}@${host}:${DB.port}/${DB.name}?sslmode=disable`;
 
     this.runtime = new ClawRuntime(
       `${name}-runtime`,
