@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "smol-toml";
+import YAML from "yaml";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PINNED_IMAGES } from "../../components/pinned-images";
 import { declarations } from "../../runtimes";
@@ -261,5 +262,33 @@ describe("a bad config deploys nothing and names the problem", () => {
     const resources: Recorded[] = [];
     await expect(run({ ...secrets, ...config }, Object.keys(secrets), resources)).rejects.toThrow(message);
     expect(resources).toEqual([]);
+  });
+});
+
+describe("the shipped stack files", () => {
+  /** A stack file's config as the engine hands it to the program (objects as JSON strings). */
+  function stackConfig(file: string): Record<string, string> {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+    return Object.fromEntries(
+      Object.entries(doc.config as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+  }
+
+  it("Pulumi.dev.yaml deploys the example fleet through the local registry", async () => {
+    const result = await run({ ...stackConfig("Pulumi.dev.yaml"), ...EXAMPLE_SECRETS });
+    expect(result.outputs.registry).toBe("localhost:5000/lab");
+    expect(Object.keys(result.outputs.runtimes).sort()).toEqual(declarations.map((d) => d.name).sort());
+  });
+
+  it("Pulumi.prod.yaml pushes to GHCR and overrides the host", async () => {
+    const result = await run(
+      { ...stackConfig("Pulumi.prod.yaml"), "clawlab:registryPassword": "ghp_SECRET", ...EXAMPLE_SECRETS },
+      [...Object.keys(EXAMPLE_SECRETS), "clawlab:registryPassword"],
+    );
+    expect(result.outputs.registry).toBe("ghcr.io/codervisor");
+    expect(ofType(result.resources, "pulumi:providers:docker").map((p) => unwrap(p.inputs).host)).toEqual([
+      "ssh://deploy@fleet-1.example.com",
+    ]);
+    expect(result.outputs.runtimes.zeroclaw.url).toBe("http://fleet-1.example.com:42617");
   });
 });
