@@ -22,6 +22,11 @@ export interface ClawRuntimeArgs {
   fleet: string;
   /** Pinned upstream version: the image's build arg and tag. */
   version: string;
+  /**
+   * The commit the version's tag must point at, passed to the build (which refuses a
+   * moved tag); default empty: the build only warns that it cannot check the tag.
+   */
+  revision?: string;
   /** Where and how images are built and pushed (registry, credentials, cache, platforms). */
   build: ImageBuildSettings;
   /** The Docker engine of the host the container runs on. */
@@ -74,7 +79,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
       {
         context: { location: RUNTIMES_DIR },
         dockerfile: { location: path.join(RUNTIMES_DIR, decl.name, "Dockerfile") },
-        buildArgs: { VERSION: args.version },
+        buildArgs: { VERSION: args.version, REVISION: args.revision ?? "" },
         tags: [`${repository}:${args.version}`, `${repository}:latest`],
         labels: Object.fromEntries(labels.map((l) => [l.label, l.value])),
         push: true,

@@ -104,12 +104,19 @@ export class Fleet extends pulumi.ComponentResource {
     this.runtimes = {};
     this.tokens = {};
     for (const runtime of spec.runtimes) {
+      if (!runtime.revision) {
+        pulumi.log.warn(
+          `${runtime.name} ${runtime.version}: no commit to check the tag against; set runtimes.${runtime.name}.revision to pin it`,
+          this,
+        );
+      }
       const runtimeArgs: ClawRuntimeArgs = {
         declaration: runtime.declaration,
         translate: translators[runtime.name],
         settings: this.settings(runtime, args.secrets),
         fleet: spec.name,
         version: runtime.version,
+        revision: runtime.revision,
         build,
         provider: providers[runtime.host]!,
         hostPort: runtime.port,

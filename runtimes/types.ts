@@ -121,6 +121,11 @@ export interface RuntimeDeclaration {
   readonly upstream: string;
   /** The pinned upstream tag built when the canonical config names none. */
   readonly defaultVersion: string;
+  /**
+   * The commit `defaultVersion` points at: the image build refuses a tag that moved.
+   * Undefined where the build pins its input otherwise (a lockfile's integrity hashes).
+   */
+  readonly defaultRevision?: string;
   /** The port the runtime listens on inside the container. */
   readonly port: number;
   /** The unprivileged user the entrypoint drops to. */

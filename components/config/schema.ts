@@ -121,6 +121,8 @@ const runtimeSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Pinned upstream tag; default the declaration's. */
   version: version().optional(),
+  /** The commit `version` points at (checked by the build); default the declaration's for its own version. */
+  revision: z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a full 40-character commit hash" }).optional(),
   /** Name of a `[providers.*]` entry. */
   provider: name(),
   /** Model id as the provider names it. */

@@ -25,6 +25,8 @@ export interface RuntimeSpec {
   readonly name: RuntimeName;
   readonly declaration: RuntimeDeclaration;
   readonly version: string;
+  /** The commit the version's tag must point at; empty when unknown (the build then only warns). */
+  readonly revision: string;
   readonly provider: NamedProvider;
   readonly model: string;
   readonly channels: readonly NamedChannel[];
@@ -191,13 +193,15 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
       else portUsers.set(key, declaration.name);
     }
     if (!runtime.enabled || !provider) continue;
+    const version = runtime.version ?? declaration.defaultVersion;
     if (provider.api_key) secretRefs.push({ path: `providers.${provider.name}.api_key`, ref: provider.api_key });
     for (const channel of channels) collectChannelSecrets(channel, secretRefs);
     if (runtime.database_url) secretRefs.push({ path: `${at}.database_url`, ref: runtime.database_url });
     runtimes.push({
       name: declaration.name,
       declaration,
-      version: runtime.version ?? declaration.defaultVersion,
+      version,
+      revision: runtime.revision ?? (version === declaration.defaultVersion ? (declaration.defaultRevision ?? "") : ""),
       provider,
       model: runtime.model,
       channels,

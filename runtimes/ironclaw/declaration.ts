@@ -11,6 +11,7 @@ export const ironclaw: RuntimeDeclaration = {
   title: "IronClaw",
   upstream: "https://github.com/nearai/ironclaw",
   defaultVersion: "ironclaw-v1.3.0",
+  defaultRevision: "70795c16ed0cec21eb8cba16d2dcf851d25dc83d",
   port: 3000,
   user: { name: "ironclaw", uid: 10005 },
   stateDir: "/var/lib/ironclaw",

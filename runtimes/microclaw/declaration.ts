@@ -11,6 +11,7 @@ export const microclaw: RuntimeDeclaration = {
   title: "MicroClaw",
   upstream: "https://github.com/microclaw/microclaw",
   defaultVersion: "v0.5.0",
+  defaultRevision: "1b9a0972d8360169a272caa0f41e04071991d8f3",
   port: 10961,
   user: { name: "microclaw", uid: 10007 },
   stateDir: "/var/lib/microclaw",

@@ -6,12 +6,16 @@ import type { RuntimeDeclaration } from "../types";
  * output is parsed by a real JSON parser in the tests. Pairing stays on: the fleet
  * provisions a bearer token (NullClaw hashes plaintext tokens on load; tokens paired at
  * run time are not persisted upstream). An empty Telegram `allow_from` admits nobody.
+ * The baked Telegram account holds `"bot_token": null`: NullClaw drops an account it
+ * cannot parse, so without a token there is no channel, while an empty-string token
+ * would start a poller whose failing getMe probe keeps /health "degraded" forever.
  */
 export const nullclaw: RuntimeDeclaration = {
   name: "nullclaw",
   title: "NullClaw",
   upstream: "https://github.com/nullclaw/nullclaw",
   defaultVersion: "v2026.2.26",
+  defaultRevision: "0b430025005cbf546230dc660f17ed314e03a7ca",
   port: 3000,
   user: { name: "nullclaw", uid: 10006 },
   stateDir: "/var/lib/nullclaw",
@@ -35,9 +39,9 @@ export const nullclaw: RuntimeDeclaration = {
     { name: "GEMINI_API_KEY", type: "string", secret: true, target: "env", doc: "Gemini API key" },
     { name: "NULLCLAW_API_KEY", type: "string", secret: true, target: "env", doc: "API key for any other provider" },
     { name: "CLAW_MODEL_PRIMARY", type: "string", target: "agents.defaults.model.primary", default: "anthropic/claude-sonnet-4-5", doc: "default model as provider/model" },
-    { name: "CLAW_BASE_URL", type: "string", target: "models.providers.custom.base_url", default: "", doc: "endpoint of the custom (OpenAI-compatible) provider" },
+    { name: "CLAW_BASE_URL", type: "string", target: "models.providers.custom.base_url", doc: "endpoint of the custom (OpenAI-compatible) provider (unset: null, no endpoint)" },
     { name: "CLAW_PAIRED_TOKENS", type: "list", secret: true, target: "gateway.paired_tokens", default: "", doc: "bearer tokens allowed on /webhook" },
-    { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "channels.telegram.accounts.main.bot_token", default: "", doc: "Telegram bot token" },
+    { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "channels.telegram.accounts.main.bot_token", doc: "Telegram bot token (unset: Telegram off; must not be empty)" },
     { name: "CLAW_TELEGRAM_ALLOW_FROM", type: "list", target: "channels.telegram.accounts.main.allow_from", default: "", doc: "Telegram user ids allowed in (empty: nobody)" },
   ],
 };

@@ -23,7 +23,8 @@ export function translateNullclaw<S>(input: TranslateInput<S>): ContainerEnv<S> 
   const telegram = input.channels.find((c) => c.type === "telegram");
   if (telegram) {
     env.CLAW_TELEGRAM_BOT_TOKEN = telegram.botToken;
-    env.CLAW_TELEGRAM_ALLOW_FROM = telegram.allowedUsers.join(",");
+    // Empty means nobody; the image keeps its empty default (an empty list value is an error).
+    if (telegram.allowedUsers.length > 0) env.CLAW_TELEGRAM_ALLOW_FROM = telegram.allowedUsers.join(",");
   }
   return env;
 }

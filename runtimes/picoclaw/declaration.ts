@@ -10,6 +10,7 @@ export const picoclaw: RuntimeDeclaration = {
   title: "PicoClaw",
   upstream: "https://github.com/sipeed/picoclaw",
   defaultVersion: "v0.2.9",
+  defaultRevision: "2992eccbf03e54258a6889cf19a5a4fe6255895f",
   port: 18790,
   user: { name: "picoclaw", uid: 10003 },
   stateDir: "/var/lib/picoclaw",

@@ -13,6 +13,7 @@ export const zeroclaw: RuntimeDeclaration = {
   title: "ZeroClaw",
   upstream: "https://github.com/zeroclaw-labs/zeroclaw",
   defaultVersion: "v0.8.4",
+  defaultRevision: "a56c345d51dd8ab562e9351e0d4ab83f6a741db9",
   port: 42617,
   user: { name: "zeroclaw", uid: 10001 },
   stateDir: "/var/lib/zeroclaw",

@@ -53,7 +53,7 @@ describe("the dev stack with the example config", () => {
       const repo = `localhost:5000/lab/${decl.name}`;
       expect(image.push).toBe(true);
       expect(image.tags).toEqual([`${repo}:${decl.defaultVersion}`, `${repo}:latest`]);
-      expect(image.buildArgs).toEqual({ VERSION: decl.defaultVersion });
+      expect(image.buildArgs).toEqual({ VERSION: decl.defaultVersion, REVISION: decl.defaultRevision ?? "" });
       expect(image.context.location).toBe(path.join(ROOT, "runtimes"));
       expect(image.dockerfile.location).toBe(path.join(ROOT, "runtimes", decl.name, "Dockerfile"));
       expect(image.cacheTo).toEqual([{ inline: {} }]);

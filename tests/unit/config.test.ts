@@ -185,3 +185,29 @@ describe("stack settings", () => {
     );
   });
 });
+
+describe("pinned revisions", () => {
+  it("uses the declaration's commit for its own version, and none for another unless given", () => {
+    const spec = parseCanonical(EXAMPLE, "x.toml");
+    const zeroclaw = spec.runtimes.find((r) => r.name === "zeroclaw")!;
+    expect(zeroclaw.revision).toBe(zeroclaw.declaration.defaultRevision);
+    const doc = example();
+    doc.runtimes.zeroclaw.version = "v0.8.5";
+    expect(parseCanonical(stringify(doc), "x.toml").runtimes.find((r) => r.name === "zeroclaw")!.revision).toBe("");
+    doc.runtimes.zeroclaw.revision = "0123456789abcdef0123456789abcdef01234567";
+    expect(parseCanonical(stringify(doc), "x.toml").runtimes.find((r) => r.name === "zeroclaw")!.revision).toBe(
+      "0123456789abcdef0123456789abcdef01234567",
+    );
+    doc.runtimes.zeroclaw.revision = "abc";
+    expect(problems(doc).join("\n")).toContain("runtimes.zeroclaw.revision: must be a full 40-character commit hash");
+  });
+
+  it("matches each Dockerfile's default REVISION", () => {
+    for (const decl of declarations) {
+      const dockerfile = fs.readFileSync(path.join(__dirname, "../../runtimes", decl.name, "Dockerfile"), "utf8");
+      const arg = /^ARG REVISION=(\S*)$/m.exec(dockerfile)?.[1];
+      expect(arg ?? "", decl.name).toBe(decl.defaultRevision ?? "");
+      expect(/^ARG VERSION=(\S+)$/m.exec(dockerfile)?.[1], decl.name).toBe(decl.defaultVersion);
+    }
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * What the generic samples need to know per runtime: variables a start requires,
+ * values that must stay sane (a listen host), how globs are filled in, variables the
+ * entrypoint consumes. Shared by the tests and the benchmark; add a runtime here.
+ */
+import type { RuntimeName } from "../../runtimes/types";
+import type { SampleOptions } from "./samples";
+
+export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
+  zeroclaw: {
+    globs: {
+      "ZEROCLAW_providers__models__*__api_key": "anthropic__main",
+      "ZEROCLAW_providers__models__*__model": "anthropic__main",
+      "ZEROCLAW_providers__models__*__uri": "anthropic__main",
+      "ZEROCLAW_agents__*__model_provider": "main",
+      "ZEROCLAW_agents__*__risk_profile": "main",
+      "ZEROCLAW_agents__*__channels": "main",
+      "ZEROCLAW_channels__*__enabled": "telegram__main",
+      "ZEROCLAW_channels__*__bot_token": "telegram__main",
+      "ZEROCLAW_channels__*__app_token": "slack__main",
+      "ZEROCLAW_channels__*__guild_ids": "discord__main",
+      "ZEROCLAW_peer_groups__*__channel": "main",
+      "ZEROCLAW_peer_groups__*__agents": "main",
+      "ZEROCLAW_peer_groups__*__external_peers": "main",
+    },
+  },
+  picoclaw: {
+    // The listen address must stay an address for the runtime to come up.
+    samples: { PICOCLAW_GATEWAY_HOST: "0.0.0.0" },
+  },
+  nullclaw: {
+    samples: { NULLCLAW_GATEWAY_HOST: "0.0.0.0", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/ws-test" },
+  },
+  ironclaw: {
+    // What every start of the PostgreSQL profile needs (secrets carry findable markers).
+    required: {
+      IRONCLAW_REBORN_WEBUI_TOKEN: "sekret-webuitoken-0a1b2c3d-0123456789abcdef0123456789",
+      IRONCLAW_REBORN_SECRET_MASTER_KEY: "sekret-masterkey-4e5f6a7b-0123456789abcdef",
+      IRONCLAW_REBORN_POSTGRES_URL: "postgres://ironclaw:sekret-pgpassword-8c9d0e1f@postgres:5432/ironclaw",
+    },
+    // The PostgreSQL profile refuses to start without it (the generic bool sample flips defaults).
+    samples: { IRONCLAW_REBORN_POSTGRES_RESOURCE_GOVERNOR_SINGLETON: "true" },
+  },
+  microclaw: {
+    required: { CLAW_WEB_PASSWORD: "sekret-webpassword-5a6b7c8d" },
+    consumed: ["CLAW_WEB_PASSWORD"],
+  },
+};
