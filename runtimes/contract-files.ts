@@ -59,11 +59,26 @@ export function renderEnvExample(decl: RuntimeDeclaration): string {
   return `# ${decl.title} image environment — ${HEADER(decl.name)}\n# A '*' in a name stands for any alias (see the runtime's docs).\n\n${blocks.join("\n\n")}\n`;
 }
 
+/**
+ * `Dockerfile.dockerignore`: the build context is all of `runtimes/`, so that every image
+ * sees `shared/`; this keeps each image's context to `shared/` and its own folder, so a
+ * change to one runtime neither rebuilds nor re-uploads the others.
+ */
+export function renderDockerignore(decl: RuntimeDeclaration): string {
+  return `# ${HEADER(decl.name)}
+*
+!shared/
+shared/standin/standin.c
+!${decl.name}/
+`;
+}
+
 /** Every generated file of a runtime, by path relative to `runtimes/<name>/`. */
 export function contractFiles(decl: RuntimeDeclaration): Record<string, string> {
   return {
     "runtime.conf": renderRuntimeConf(decl),
     "env.contract": renderEnvContract(decl),
     ".env.example": renderEnvExample(decl),
+    "Dockerfile.dockerignore": renderDockerignore(decl),
   };
 }
