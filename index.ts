@@ -51,6 +51,8 @@ try {
 
 /** Per runtime: image ref with digest, container name, URL, health URL. */
 export const runtimes = fleet.runtimes;
+/** Per MimiClaw device: broker and bridge containers, bridge health URL, MQTT topics. */
+export const devices = fleet.devices;
 /** Generated client tokens per runtime; read with `pulumi stack output --show-secrets tokens`. */
 export const tokens = pulumi.secret(fleet.tokens);
 /** Where the images were pushed. */

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { IMAGE_HEALTH_COMMAND } from "../runtimes/image";
 import type { ContainerEnv, RuntimeDeclaration, TranslateInput, Translator } from "../runtimes/types";
 import { containerEnvs, fleetLabels } from "./container-settings";
-import type { ImageBuildSettings } from "./registry";
+import { buildCache, type ImageBuildSettings } from "./registry";
 
 /** Everything a runtime's translator needs except the secrets the component generates. */
 export type RuntimeSettings = Omit<TranslateInput<pulumi.Output<string>>, "generated">;
@@ -84,13 +84,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
         labels: Object.fromEntries(labels.map((l) => [l.label, l.value])),
         push: true,
         registries: build.credentials ? [build.credentials] : [],
-        cacheFrom: build.cache === "registry" ? [{ registry: { ref: `${repository}:buildcache` } }] : [],
-        cacheTo:
-          build.cache === "registry"
-            ? [{ registry: { ref: `${repository}:buildcache`, mode: dockerBuild.CacheMode.Max, imageManifest: true, ociMediaTypes: true } }]
-            : build.cache === "inline"
-              ? [{ inline: {} }]
-              : [],
+        ...buildCache(build, repository),
         platforms: build.platforms,
       },
       { parent: this, dependsOn: args.dependsOn },

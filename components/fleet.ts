@@ -1,10 +1,13 @@
 import * as docker from "@pulumi/docker";
+import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
 import { translators } from "../runtimes";
 import { ClawRuntime, type ClawRuntimeArgs, type RuntimeSettings } from "./claw-runtime";
 import type { FleetSpec, RuntimeSpec, SecretResolver } from "./config";
 import { IronClaw } from "./ironclaw";
-import { type ImageBuildSettings, LocalRegistry } from "./registry";
+import { MimiClaw } from "./mimiclaw";
+import { buildCache, type ImageBuildSettings, LocalRegistry } from "./registry";
 
 /** Where images go: the dev stack's own loopback registry, or a remote one such as GHCR. */
 export type RegistryTarget =
@@ -29,6 +32,19 @@ export interface FleetArgs {
   /** Target platforms; default the builder's own. */
   platforms?: ImageBuildSettings["platforms"];
 }
+
+/** What the stack exports per MimiClaw device. */
+export interface DeviceOutputs {
+  readonly bridgeContainerName: pulumi.Output<string>;
+  readonly brokerContainerName: pulumi.Output<string>;
+  readonly healthUrl: pulumi.Output<string>;
+  readonly topics: Record<string, string>;
+}
+
+/** The repository root: the bridge image is built from it (its Dockerfile.dockerignore keeps the context small). */
+const REPO_ROOT = path.join(__dirname, "..");
+/** The bridge's version, which is this repository's. */
+const BRIDGE_VERSION: string = require("../package.json").version;
 
 /** What the stack exports per runtime. */
 export interface RuntimeOutputs {
@@ -55,6 +71,8 @@ export class Fleet extends pulumi.ComponentResource {
   public readonly runtimes: Record<string, RuntimeOutputs>;
   /** Generated client tokens per runtime (secret). */
   public readonly tokens: Record<string, Record<string, pulumi.Output<string>>>;
+  /** Per MimiClaw device: bridge and broker containers, bridge health URL, MQTT topics. */
+  public readonly devices: Record<string, DeviceOutputs>;
   /** Where the images were pushed. */
   public readonly registry: string;
 
@@ -142,7 +160,69 @@ export class Fleet extends pulumi.ComponentResource {
       this.tokens[runtime.name] = component.tokens;
     }
 
-    this.registerOutputs({ runtimes: this.runtimes, tokens: this.tokens, registry: this.registry });
+    this.devices = {};
+    if (spec.devices.length > 0) {
+      const bridgeImageRef = this.bridgeImage(name, build, pushDependsOn);
+      for (const device of spec.devices) {
+        const provider = providers[device.host]!;
+        const network = new docker.Network(
+          `${name}-${device.name}-mqtt`,
+          { name: `${spec.name}-${device.name}-mqtt`, driver: "bridge" },
+          { parent: this, provider },
+        );
+        const telegram = device.channel;
+        const mimiclaw = new MimiClaw(
+          `${name}-${device.name}`,
+          {
+            deviceId: device.name,
+            firmwareVersion: device.firmware_version,
+            firmwareCommit: device.firmware_commit,
+            serialPort: device.serial_port,
+            flashBaud: device.baud,
+            wifiSsid: args.secrets(device.wifi_ssid),
+            wifiPassword: args.secrets(device.wifi_password),
+            provider: device.provider.type as "anthropic" | "openai",
+            model: device.model,
+            apiKey: device.provider.api_key ? args.secrets(device.provider.api_key) : pulumi.secret(""),
+            telegramToken: telegram ? args.secrets(telegram.bot_token) : undefined,
+            deviceAddress: device.address,
+            dockerProvider: provider,
+            bridgeImage: bridgeImageRef,
+            network: network.name,
+            bridgeHostPort: device.bridge_port,
+          },
+          { parent: this },
+        );
+        this.devices[device.name] = {
+          bridgeContainerName: mimiclaw.bridgeContainerName,
+          brokerContainerName: mimiclaw.brokerContainerName,
+          healthUrl: mimiclaw.healthUrl,
+          topics: { ...mimiclaw.topics },
+        };
+      }
+    }
+
+    this.registerOutputs({ runtimes: this.runtimes, devices: this.devices, tokens: this.tokens, registry: this.registry });
+  }
+
+  /** The MQTT bridge image, built once for every device and pushed; returns its ref by digest. */
+  private bridgeImage(name: string, build: ImageBuildSettings, dependsOn: pulumi.Resource[]): pulumi.Output<string> {
+    const repository = `${build.registry}/clawlab-bridge`;
+    const image = new dockerBuild.Image(
+      `${name}-bridge-image`,
+      {
+        context: { location: REPO_ROOT },
+        dockerfile: { location: path.join(REPO_ROOT, "firmware", "bridge", "Dockerfile") },
+        buildArgs: { VERSION: BRIDGE_VERSION },
+        tags: [`${repository}:${BRIDGE_VERSION}`, `${repository}:latest`],
+        push: true,
+        registries: build.credentials ? [build.credentials] : [],
+        ...buildCache(build, repository),
+        platforms: build.platforms,
+      },
+      { parent: this, dependsOn },
+    );
+    return pulumi.interpolate`${repository}:${BRIDGE_VERSION}@${image.digest}`;
   }
 
   /** The translator's input for a runtime, secrets resolved to secret Outputs. */

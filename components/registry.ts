@@ -20,6 +20,22 @@ export interface ImageBuildSettings {
   readonly platforms?: dockerBuild.Platform[];
 }
 
+/** The `cacheFrom`/`cacheTo` inputs of an image pushed to `repository`, per the stack's cache mode. */
+export function buildCache(build: ImageBuildSettings, repository: string): Pick<dockerBuild.ImageArgs, "cacheFrom" | "cacheTo"> {
+  const ref = `${repository}:buildcache`;
+  switch (build.cache) {
+    case "registry":
+      return {
+        cacheFrom: [{ registry: { ref } }],
+        cacheTo: [{ registry: { ref, mode: "max" as dockerBuild.CacheMode, imageManifest: true, ociMediaTypes: true } }],
+      };
+    case "inline":
+      return { cacheFrom: [], cacheTo: [{ inline: {} }] };
+    case "none":
+      return { cacheFrom: [], cacheTo: [] };
+  }
+}
+
 export interface LocalRegistryArgs {
   /** The local engine. */
   provider: docker.Provider;

@@ -153,6 +153,8 @@ const deviceSchema = z.strictObject({
   type: z.literal("mimiclaw", { error: 'must be "mimiclaw"' }),
   enabled: z.boolean().default(true),
   firmware_version: version(),
+  /** The commit the firmware tag must resolve to; default: not checked. */
+  firmware_commit: z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a full 40-character commit hash" }).optional(),
   serial_port: z.string().regex(/^\/dev\/\S+$/, { error: "must be a device path such as /dev/ttyACM0" }),
   baud: z.number().int().positive().default(460800),
   wifi_ssid: secretRef(),
@@ -166,6 +168,8 @@ const deviceSchema = z.strictObject({
     .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "must be host:port of the device's WebSocket (port 18789)" }),
   /** The host whose engine runs the broker and bridge; default "local". */
   host: name().default("local"),
+  /** Host port the bridge's /health is published on; default: not published. */
+  bridge_port: port().optional(),
 });
 
 /** `clawlab.toml`, field by field. */

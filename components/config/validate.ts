@@ -227,6 +227,12 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
       problem(`${at}.channel`, `mimiclaw does not support ${channel.type} channels (supported: telegram)`);
     }
     if (device.enabled && device.channel && channel) claimChannel(`${at}.channel`, device.channel, `device ${name}`);
+    if (device.enabled && device.bridge_port !== undefined) {
+      const key = `${device.host}:${device.bridge_port}`;
+      const other = portUsers.get(key);
+      if (other) problem(`${at}.bridge_port`, `${device.bridge_port} on host "${device.host}" is already taken by ${other}`);
+      else portUsers.set(key, `device ${name}`);
+    }
     if (!device.enabled || !provider) continue;
     secretRefs.push({ path: `${at}.wifi_ssid`, ref: device.wifi_ssid });
     secretRefs.push({ path: `${at}.wifi_password`, ref: device.wifi_password });

@@ -292,3 +292,51 @@ describe("the shipped stack files", () => {
     expect(result.outputs.runtimes.zeroclaw.url).toBe("http://fleet-1.example.com:42617");
   });
 });
+
+describe("a fleet with a MimiClaw device", () => {
+  let result: Evaluation;
+  beforeAll(async () => {
+    const file = variant((doc) => {
+      for (const runtime of Object.keys(doc.runtimes)) if (runtime !== "zeroclaw") doc.runtimes[runtime].enabled = false;
+      doc.channels["desk-telegram"] = { type: "telegram", bot_token: { secret: "deskTelegramBotToken" }, allowed_users: ["42"] };
+      doc.devices = {
+        desk: {
+          type: "mimiclaw",
+          firmware_version: "v0.1.0",
+          serial_port: "/dev/ttyACM0",
+          wifi_ssid: { secret: "wifiSsid" },
+          wifi_password: { secret: "wifiPassword" },
+          provider: "claude",
+          model: "claude-sonnet-4-5",
+          channel: "desk-telegram",
+          address: "192.168.1.50:18789",
+          bridge_port: 18800,
+        },
+      };
+    });
+    const secrets = { ...EXAMPLE_SECRETS, "clawlab:deskTelegramBotToken": "789:SECRET-desk-0010", "clawlab:wifiSsid": "SECRET-ssid-0011", "clawlab:wifiPassword": "SECRET-wifi-0012" };
+    result = await run({ "clawlab:configFile": file, "clawlab:localRegistry": "true", ...secrets }, Object.keys(secrets));
+  });
+
+  it("builds the bridge image once, pushes it, and deploys broker and bridge for the device", () => {
+    const images = ofType(result.resources, "docker-build:index:Image").filter((i) => i.name === "lab-bridge-image");
+    expect(images).toHaveLength(1);
+    expect(unwrap(images[0]!.inputs).tags).toEqual(["localhost:5000/lab/clawlab-bridge:0.1.0", "localhost:5000/lab/clawlab-bridge:latest"]);
+    expect(unwrap(images[0]!.inputs).dockerfile.location).toBe(path.join(ROOT, "firmware/bridge/Dockerfile"));
+    expect(ofType(result.resources, "clawlab:firmware:MimiClaw").map((r) => r.name)).toEqual(["lab-desk"]);
+    expect(result.outputs.devices.desk.healthUrl).toBe("http://localhost:18800/health");
+    expect(result.outputs.devices.desk.topics.inbox).toBe("clawlab/devices/desk/inbox");
+  });
+
+  it("keeps the WiFi and API secrets out of every plain input", () => {
+    const commands = ofType(result.resources, "command:local:Command");
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const resource of result.resources) {
+      for (const { path: at, value } of plainStrings(resource.inputs)) {
+        for (const secret of ["SECRET-ssid", "SECRET-wifi", "SECRET-desk", "SECRET-anthropic"]) {
+          expect(value.includes(secret), `${resource.type} ${resource.name} ${at}`).toBe(false);
+        }
+      }
+    }
+  });
+});

@@ -66,6 +66,17 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     }
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: `sha256:${sha(`image-id:${plain.name}`)}`, repoDigest: plain.name };
+    case "command:local:Command":
+      // The firmware build prints its image manifest (firmware/mimiclaw/build.ts); other commands print nothing we read.
+      if (!name.endsWith("-build")) return { ...inputs, stdout: "" };
+      return {
+        ...inputs,
+        stdout: JSON.stringify({
+          images: Object.fromEntries(
+            ["bootloader", "partitionTable", "otaData", "app"].map((role) => [role, { file: `${role}.bin`, sha256: sha(`${name}:${role}`), size: 1024 }]),
+          ),
+        }),
+      };
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: `generated-${sha(name).slice(0, plain.length - 10)}`.slice(0, plain.length) };
     default:
