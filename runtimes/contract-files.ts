@@ -26,6 +26,7 @@ export function renderRuntimeConf(decl: RuntimeDeclaration): string {
     ["CLAW_CONFIG_FORMAT", decl.config.format],
     ["CLAW_CONFIG_BAKED", bakedConfigPath(decl.config.baked)],
     ["CLAW_CONFIG_PATH", decl.config.path],
+    ["CLAW_CONFIG_SEED_ONLY", decl.config.seedOnly ? "true" : "false"],
     ["CLAW_PORT", decl.port],
     ["CLAW_HEALTH_KIND", health.kind],
     ["CLAW_HEALTH_PATH", health.path],

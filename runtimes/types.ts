@@ -95,6 +95,12 @@ export interface NativeConfig {
   readonly baked: string;
   /** Where the rendered file is written for the runtime to read. */
   readonly path: string;
+  /**
+   * The runtime keeps state in this file (ZeroClaw stores paired tokens there), so the
+   * entrypoint writes it only when it is missing, and every setting must reach the
+   * runtime through env targets instead. Default false: rendered at every start.
+   */
+  readonly seedOnly?: boolean;
 }
 
 /**

@@ -39,6 +39,7 @@ claw_load_conf() {
 	CLAW_AWK=${CLAW_AWK:-awk}
 	case $CLAW_RUNTIME_CONF in /*) ;; *) CLAW_RUNTIME_CONF=./$CLAW_RUNTIME_CONF ;; esac
 	[ -r "$CLAW_RUNTIME_CONF" ] || _claw_die "cannot read $CLAW_RUNTIME_CONF (image bug)"
+	# shellcheck source=/dev/null
 	. "$CLAW_RUNTIME_CONF"
 	for _claw_v in CLAW_RUNTIME CLAW_USER CLAW_UID CLAW_STATE_DIR CLAW_CONFIG_FORMAT CLAW_CONFIG_BAKED CLAW_CONFIG_PATH; do
 		eval "_claw_x=\${$_claw_v-}"
@@ -64,6 +65,8 @@ claw_file_env() {
 		return 1
 		;;
 	esac
+	# (the name is checked above, so eval only ever sees NAME_FILE / NAME)
+	_claw_fe_has='' _claw_fe_file='' _claw_fe_both=''
 	eval "_claw_fe_has=\${${1}_FILE+x} _claw_fe_file=\${${1}_FILE-} _claw_fe_both=\${$1+x}"
 	[ -n "$_claw_fe_has" ] || return 0
 	if [ -n "$_claw_fe_both" ]; then
@@ -145,10 +148,15 @@ _claw_awk() {
 	)
 }
 
-# claw_render [MODE]: validate the set contract variables and render CLAW_CONFIG_BAKED + env; render (default) replaces CLAW_CONFIG_PATH atomically (0600), print writes stdout with secrets masked, validate only reports.
+# claw_render [MODE]: validate the set contract variables and render CLAW_CONFIG_BAKED + env; render (default) replaces CLAW_CONFIG_PATH atomically (0600) — or, when CLAW_CONFIG_SEED_ONLY=true, writes it only if missing — print writes stdout with secrets masked, validate only reports.
 claw_render() {
 	case ${1:-render} in
 	render)
+		# A seed-only config is the runtime's own state once written: validate, never replace.
+		if [ "${CLAW_CONFIG_SEED_ONLY:-false}" = true ] && [ -e "$CLAW_CONFIG_PATH" ]; then
+			_claw_awk validate
+			return
+		fi
 		if [ ! -w "${CLAW_CONFIG_PATH%/*}" ]; then
 			_claw_uid_now
 			_claw_err CLAW_CONFIG_PATH "${CLAW_CONFIG_PATH%/*} is not writable by uid $_claw_uid (start as root to fix ownership, or fix the volume)"
@@ -227,6 +235,7 @@ _claw_uid_now() {
 claw_prepare_state() {
 	_claw_cfgdir=${CLAW_CONFIG_PATH%/*}
 	if [ ! -d "$CLAW_STATE_DIR" ]; then
+		# shellcheck disable=SC2174 # 0700 is meant for the state dir itself only
 		mkdir -p -m 0700 -- "$CLAW_STATE_DIR" || _claw_die "cannot create $CLAW_STATE_DIR"
 	fi
 	if [ ! -d "$_claw_cfgdir" ]; then

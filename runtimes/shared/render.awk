@@ -93,8 +93,9 @@ function _init(c, h, t) {
 	}
 	U2028 = "\342\200\250"; U2029 = "\342\200\251"; UFEFF = "\357\273\277"
 	UFFFE = "\357\277\276"; UFFFF = "\357\277\277"
-	# A valid UTF-8 multi-byte sequence (no overlongs, no surrogates, <= U+10FFFF).
-	UTF8MB = "[\302-\337][\200-\277]|\340[\240-\277][\200-\277]|[\341-\354\356\357][\200-\277][\200-\277]|\355[\200-\237][\200-\277]|\360[\220-\277][\200-\277][\200-\277]|[\361-\363][\200-\277][\200-\277][\200-\277]|\364[\200-\217][\200-\277][\200-\277]"
+	# Valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF), anchored: one match of
+	# the whole string is linear in mawk, where gsub of this alternation is quadratic.
+	UTF8RE = "^([\001-\177]|" "[\302-\337][\200-\277]|\340[\240-\277][\200-\277]|[\341-\354\356\357][\200-\277][\200-\277]|\355[\200-\237][\200-\277]|\360[\220-\277][\200-\277][\200-\277]|[\361-\363][\200-\277][\200-\277][\200-\277]|\364[\200-\217][\200-\277][\200-\277]" ")*$"
 	# awks disagree on how many backslashes a gsub replacement needs to produce
 	# two: mawk and gawk want four, busybox two. Find out instead of guessing.
 	t = "\\"; gsub(/\\/, "\\\\\\\\", t)
@@ -265,60 +266,76 @@ function _check(t, vals, v, file, d, max, shown, n, it, i, why) {
 			return "is an empty list (unset it to keep the image default)"
 		if (v ~ /[\n\r]/)
 			return "a list must not contain line breaks"
-		if (v ~ /(^|,)[ \t]*(,|$)/)
-			return "a list item is empty (comma-separated, each item non-empty)"
-	}
-	if (t == "int-list") {
-		n = split(v, it, ",")
-		for (i = 1; i <= n; i++) {
-			sub(/^[ \t]+/, "", it[i])
-			sub(/[ \t]+$/, "", it[i])
-			why = _check("int", "", it[i], 0)
-			if (why != "")
-				return "item " i ": " why
-		}
-		return ""
+		n = _list_items(v, it)
+		if (n < 0)
+			return "item " (-n) " is empty (comma-separated, each item non-empty)"
+		if (t == "int-list")
+			for (i = 1; i <= n; i++) {
+				why = _check("int", "", it[i], 0)
+				if (why != "")
+					return "item " i ": " why
+			}
 	}
 	if (file && !_utf8_ok(v))
 		return "not valid UTF-8"
+	if (file && fmt == "dotenv") {
+		if (v ~ /[\n\r]/)
+			return "a .env value cannot hold a line break (the reader has no escapes)"
+		if (v == "")
+			return "is empty, which a .env reader takes as unset (unset it instead)"
+	}
 	return ""
 }
 
-# _utf8_ok(S): 1 when S is valid UTF-8.
+# _utf8_ok(S): 1 when S is valid UTF-8 (S never holds NUL: it comes from the environment).
 function _utf8_ok(s) {
 	if (s !~ /[\200-\377]/)
 		return 1
-	gsub(UTF8MB, "", s)
-	return s !~ /[\200-\377]/
+	return s ~ UTF8RE
 }
 
 # _encode(TYPE, V): V in the native syntax of fmt (V is already valid).
-function _encode(t, v, s) {
-	if (t == "int-list") {
-		s = v
-		gsub(/[ \t]*,[ \t]*/, ",", s)
-		sub(/^[ \t]+/, "", s)
-		sub(/[ \t]+$/, "", s)
+function _encode(t, v, it, n, i) {
+	if (t == "list" || t == "int-list") {
+		n = _list_items(v, it)
 		if (fmt == "dotenv")
-			return s
-		gsub(/,/, (fmt == "json") ? "," : ", ", s)
-		return "[" s "]"
-	}
-	if (t == "list") {
-		s = v
-		gsub(/[ \t]*,[ \t]*/, ",", s)
-		sub(/^[ \t]+/, "", s)
-		sub(/[ \t]+$/, "", s)
-		if (fmt == "dotenv")
-			return _claw_encode_dotenv(s)
-		s = _qstr(s)
-		# items never contain commas, and escaping leaves commas alone
-		gsub(/,/, (fmt == "json") ? "\",\"" : "\", \"", s)
-		return "[" s "]"
+			return (t == "int-list") ? _join(it, 1, n, ",") : _claw_encode_dotenv(_join(it, 1, n, ","))
+		if (t == "list")
+			for (i = 1; i <= n; i++)
+				it[i] = _qstr(it[i])
+		return "[" _join(it, 1, n, (fmt == "json") ? "," : ", ") "]"
 	}
 	if (t == "int" || t == "port" || t == "bool")
 		return v
 	return _qstr(v)
+}
+
+# _list_items(V, IT): split V on commas into IT[1..n], each item trimmed of blanks; n, or -K when item K is empty.
+# (No regex scans to the end of a long value: mawk runs those in quadratic time.)
+function _list_items(v, it, n, i, x, k) {
+	n = split(v, it, ",")
+	for (i = 1; i <= n; i++) {
+		x = it[i]
+		if (match(x, /^[ \t]+/))
+			x = substr(x, RLENGTH + 1)
+		k = length(x)
+		while (k > 0 && index(" \t", substr(x, k, 1)))
+			k--
+		if (k == 0)
+			return -i
+		it[i] = substr(x, 1, k)
+	}
+	return n
+}
+
+# _join(A, LO, HI, SEP): A[LO..HI] joined with SEP, halving so that mawk's copying concatenation stays O(n log n).
+function _join(a, lo, hi, sep, mid) {
+	if (lo > hi)
+		return ""
+	if (lo == hi)
+		return a[lo]
+	mid = int((lo + hi) / 2)
+	return _join(a, lo, mid, sep) sep _join(a, mid + 1, hi, sep)
 }
 
 # _qstr(V): V as a quoted string of fmt.
@@ -377,13 +394,13 @@ function _esc_yaml(s, c) {
 	return s
 }
 
-# _claw_encode_dotenv(V): the value part of KEY=value in a .env file.
-# TODO(dotenv): the final form follows NanoClaw's .env parser once it is settled.
-# For now: double-quoted with JSON-style backslash escapes (\\ \" \n \r \t \b \f
-# \u00XX), so no value can ever start a new line or a new KEY=; a parser that
-# does not understand the escapes gets them verbatim (changed, never injected).
+# _claw_encode_dotenv(V): the value part of KEY=value in a .env file, for the reader
+# the runtimes use (NanoClaw's src/env.ts): it trims the line, strips exactly one pair
+# of matching outer quotes and knows no escapes. So the value goes between double
+# quotes verbatim, which keeps leading/trailing blanks and a value that is itself
+# quoted; line breaks, the one thing this cannot carry, are refused by _check.
 function _claw_encode_dotenv(v) {
-	return "\"" _esc_c0(v) "\""
+	return "\"" v "\""
 }
 
 # ---------------------------------------------------------------- baked file

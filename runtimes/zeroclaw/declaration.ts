@@ -18,7 +18,7 @@ export const zeroclaw: RuntimeDeclaration = {
   user: { name: "zeroclaw", uid: 10001 },
   stateDir: "/var/lib/zeroclaw",
   workspaceDir: "/var/lib/zeroclaw/agents",
-  config: { format: "toml", baked: "config.toml", path: "/var/lib/zeroclaw/config.toml" },
+  config: { format: "toml", baked: "config.toml", path: "/var/lib/zeroclaw/config.toml", seedOnly: true },
   health: { kind: "http", path: "/health", bodyContains: '"status":"ok"', startPeriodSeconds: 20 },
   readOnlyRootFilesystem: true,
   memoryMiB: 512,

@@ -209,24 +209,28 @@ export const HAVE_LIBYAML =
   spawnSync("python3", ["-c", "import yaml; yaml.CSafeLoader"], { stdio: "ignore" }).status === 0;
 
 /**
- * Parses YAML with libyaml (through PyYAML's CSafeLoader): a YAML 1.1 parser of the family
- * MicroClaw's serde_yaml belongs to, stricter than npm `yaml` about NEL/LS/PS (line breaks
- * in 1.1) and C1 controls (not printable).
+ * Parses YAML texts with libyaml (through PyYAML's CSafeLoader), all in one python process:
+ * a YAML 1.1 parser of the family MicroClaw's serde_yaml belongs to, stricter than npm
+ * `yaml` about NEL/LS/PS (line breaks in 1.1) and C1 controls (not printable).
+ * Each result is the document, or `{ libyamlError }`.
  */
-export function parseLibyaml(text: string): unknown {
-  const cached = libyamlCache.get(text);
-  if (cached !== undefined) return structuredClone(cached);
-  const r = spawnSync(
-    "python3",
-    ["-c", "import sys, json, yaml; print(json.dumps(yaml.load(sys.stdin.buffer.read(), Loader=yaml.CSafeLoader), ensure_ascii=False))"],
-    { input: Buffer.from(text, "utf8"), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
+export function parseLibyamlMany(texts: readonly string[]): unknown[] {
+  const script = [
+    "import sys, json, yaml",
+    "out = []",
+    "for t in json.load(sys.stdin):",
+    "    try: out.append(yaml.load(t.encode('utf-8'), Loader=yaml.CSafeLoader))",
+    "    except Exception as e: out.append({'libyamlError': str(e)})",
+    "print(json.dumps(out, ensure_ascii=False))",
+  ].join("\n");
+  const r = spawnSync("python3", ["-c", script], {
+    input: JSON.stringify(texts),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`libyaml: ${r.stderr}`);
-  const doc: unknown = JSON.parse(r.stdout);
-  if (libyamlCache.size < 16) libyamlCache.set(text, structuredClone(doc));
-  return doc;
+  return JSON.parse(r.stdout) as unknown[];
 }
-const libyamlCache = new Map<string, unknown>();
 
 /**
  * Characters that must never appear raw in a rendered file of `format` (they may only
@@ -237,12 +241,17 @@ export const RAW_HAZARDS: Record<Format, RegExp> = {
   toml: /[\u0000-\u0008\u000a-\u001f\u007f]/,
   json: /[\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/,
   yaml: /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/,
-  dotenv: /[\u0000-\u0009\u000b-\u001f\u007f]/,
+  // The .env reader has no escapes: any byte but a line break is carried verbatim.
+  dotenv: /\r/,
 };
 
-/** Decodes a value of the test dotenv encoding (double-quoted JSON-style escapes, else raw). */
+/**
+ * A .env value as NanoClaw's `readEnvFile` (src/env.ts) reads it: trimmed, then one pair
+ * of matching outer quotes stripped; no escapes.
+ */
 function dotenvValue(raw: string): string {
-  return raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
+  const v = raw.trim();
+  return v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.at(-1) === v[0] ? v.slice(1, -1) : v;
 }
 
 /** Parses a config text with the real parser of its format (YAML: 1.2 core, or 1.1). */
@@ -265,12 +274,16 @@ export function parseConfig(format: Format, text: string, yamlVersion: "1.1" | "
     }
     case "dotenv": {
       const out: Record<string, string> = {};
-      for (const line of text.split("\n")) {
+      // The reader's rules: split on LF, trim, skip blanks and `#` lines, key before the first `=`.
+      for (const raw of text.split("\n")) {
+        const line = raw.trim();
         if (line === "" || line.startsWith("#")) continue;
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(line);
-        if (!m) throw new Error(`not a dotenv line: ${line.slice(0, 80)}`);
-        if (m[1]! in out) throw new Error(`duplicate key ${m[1]}`);
-        out[m[1]!] = dotenvValue(m[2]!);
+        const eq = line.indexOf("=");
+        if (eq < 0) throw new Error(`not a dotenv line: ${line.slice(0, 80)}`);
+        const key = line.slice(0, eq).trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`bad dotenv key: ${key.slice(0, 80)}`);
+        if (key in out) throw new Error(`duplicate key ${key}`);
+        out[key] = dotenvValue(line.slice(eq + 1));
       }
       return out;
     }
