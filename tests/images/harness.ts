@@ -42,9 +42,13 @@ export interface Result {
 }
 
 /** Runs a command without a shell; never throws on a non-zero exit. */
-export function run(cmd: string, args: readonly string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Result> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -236,11 +240,13 @@ export async function buildRuntimeImage(name: RuntimeName, opts: BuildOptions = 
       if (cur.code === 0 && cur.out.trim() === hash) return tag;
     }
     ensureBaseImage();
-    const args = ["build", "--progress=plain", "-f", path.join(RUNTIMES_DIR, name, "Dockerfile"), "-t", tag, "--label", `${INPUTS_LABEL}=${hash}`];
+    // Paths relative to the context, run from it: Debian's 20.10 client finds the
+    // per-Dockerfile ignore file (Dockerfile.dockerignore) only that way.
+    const args = ["build", "--progress=plain", "-f", `${name}/Dockerfile`, "-t", tag, "--label", `${INPUTS_LABEL}=${hash}`];
     for (const [k, v] of Object.entries(buildArgs)) args.push("--build-arg", `${k}=${v}`);
-    args.push(RUNTIMES_DIR);
+    args.push(".");
     const t0 = Date.now();
-    const r = await docker(args);
+    const r = await docker(args, { cwd: RUNTIMES_DIR });
     if (r.code !== 0) throw new Error(`docker build of ${name} failed:\n${(r.err + r.out).slice(-6000)}`);
     process.stderr.write(`[images] built ${tag} (${artifact}) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
     return tag;
