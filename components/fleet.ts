@@ -3,8 +3,9 @@ import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { translators } from "../runtimes";
-import { ClawRuntime, type ClawRuntimeArgs, type RuntimeSettings } from "./claw-runtime";
+import { ClawRuntime, type ClawRuntimeArgs } from "./claw-runtime";
 import type { FleetSpec, RuntimeSpec, SecretResolver } from "./config";
+import { runtimeSettings } from "./config/runtime-settings";
 import { IronClaw } from "./ironclaw";
 import { MimiClaw } from "./mimiclaw";
 import { buildCache, type ImageBuildSettings, LocalRegistry } from "./registry";
@@ -131,7 +132,7 @@ export class Fleet extends pulumi.ComponentResource {
       const runtimeArgs: ClawRuntimeArgs = {
         declaration: runtime.declaration,
         translate: translators[runtime.name],
-        settings: this.settings(runtime, args.secrets),
+        settings: runtimeSettings(runtime, (_, ref) => args.secrets(ref)),
         fleet: spec.name,
         version: runtime.version,
         revision: runtime.revision,
@@ -223,28 +224,6 @@ export class Fleet extends pulumi.ComponentResource {
       { parent: this, dependsOn },
     );
     return pulumi.interpolate`${repository}:${BRIDGE_VERSION}@${image.digest}`;
-  }
-
-  /** The translator's input for a runtime, secrets resolved to secret Outputs. */
-  private settings(runtime: RuntimeSpec, secret: SecretResolver): RuntimeSettings {
-    return {
-      provider: {
-        name: runtime.provider.name,
-        type: runtime.provider.type,
-        apiKey: runtime.provider.api_key && secret(runtime.provider.api_key),
-        baseUrl: runtime.provider.base_url,
-      },
-      model: runtime.model,
-      channels: runtime.channels.map((channel) => ({
-        name: channel.name,
-        type: channel.type,
-        botToken: secret(channel.bot_token),
-        appToken: channel.type === "slack" ? secret(channel.app_token) : undefined,
-        allowedUsers: channel.allowed_users,
-        guildIds: channel.type === "discord" ? channel.guild_ids : [],
-      })),
-      dockerHost: runtime.dockerSocket ? "unix:///var/run/docker.sock" : runtime.agentDockerHost,
-    };
   }
 
   /** NanoClaw's opt-in host socket: root on the host for whoever controls the runtime. */

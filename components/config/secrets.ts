@@ -32,7 +32,7 @@ export function resolveSecrets(spec: FleetSpec, source: SecretSource, project: s
     if ("secret" in ref && source.config(configKey(ref.secret, project)) === undefined) {
       issues.push({
         path,
-        message: `Pulumi secret config "${ref.secret}" is not set (pulumi config set --secret ${ref.secret} <value>)`,
+        message: `Pulumi secret config "${ref.secret}" is not set (run: pulumi config set --secret ${ref.secret} — it prompts for the value)`,
       });
     } else if ("env" in ref && !source.env(ref.env)) {
       issues.push({ path, message: `environment variable ${ref.env} is not set or empty` });

@@ -57,7 +57,7 @@ export function parseStackSettings(all: Record<string, string>, project: string,
     }
   }
   if (parsed.success && !parsed.data.localRegistry && !parsed.data.registryPassword && parsed.data.registryUsername) {
-    issues.push({ path: `${project}:registryPassword`, message: "is required with registryUsername (pulumi config set --secret registryPassword <token>)" });
+    issues.push({ path: `${project}:registryPassword`, message: "is required with registryUsername (run: pulumi config set --secret registryPassword — it prompts for the token)" });
   }
   if (issues.length > 0 || !parsed.success) throw new ConfigError("stack config", issues);
   return parsed.data;

@@ -132,7 +132,7 @@ describe("secret references", () => {
   it("reports every missing Pulumi secret with the command that sets it", () => {
     const missing = { config: (key: string) => (key === "clawlab:anthropicApiKey" ? undefined : "v"), env: () => undefined };
     expect(() => resolveSecrets(spec, missing, "clawlab", "x.toml")).toThrow(
-      'providers.claude.api_key: Pulumi secret config "anthropicApiKey" is not set (pulumi config set --secret anthropicApiKey <value>)',
+      'providers.claude.api_key: Pulumi secret config "anthropicApiKey" is not set (run: pulumi config set --secret anthropicApiKey — it prompts for the value)',
     );
   });
 
