@@ -123,7 +123,8 @@ export class Fleet extends pulumi.ComponentResource {
     this.runtimes = {};
     this.tokens = {};
     for (const runtime of spec.runtimes) {
-      if (!runtime.revision) {
+      // Only builds that check a commit (a git tag) can be pinned by one; others pin by lockfile.
+      if (!runtime.revision && runtime.declaration.defaultRevision !== undefined) {
         pulumi.log.warn(
           `${runtime.name} ${runtime.version}: no commit to check the tag against; set runtimes.${runtime.name}.revision to pin it`,
           this,
