@@ -8,12 +8,15 @@ import type { RuntimeDeclaration } from "../types";
  * refused. No HTTP health endpoint: the probe connects to its control socket. It spawns
  * one container per agent session through the `docker` CLI, which honours DOCKER_HOST.
  * Upstream ships the Telegram adapter on a separate branch, pinned by the image.
+ * Agent credentials come from a OneCLI vault; the image refuses to start without
+ * ONECLI_URL, because upstream silently falls back to the OneCLI cloud service.
  */
 export const nanoclaw: RuntimeDeclaration = {
   name: "nanoclaw",
   title: "NanoClaw",
   upstream: "https://github.com/qwibitai/nanoclaw",
   defaultVersion: "v2.0.64",
+  defaultRevision: "0683c6ec589ec0df74c2a3d99f9544127317b490",
   port: 3000,
   user: { name: "nanoclaw", uid: 10004 },
   stateDir: "/var/lib/nanoclaw",
@@ -29,13 +32,13 @@ export const nanoclaw: RuntimeDeclaration = {
   env: [
     { name: "LOG_LEVEL", type: "enum", values: ["debug", "info", "warn", "error"], target: "env", default: "info", doc: "log level" },
     { name: "WEBHOOK_PORT", type: "port", target: "env", default: "3000", doc: "webhook server port (opened when a webhook channel registers)" },
-    { name: "MAX_CONCURRENT_CONTAINERS", type: "int", target: "env", default: "3", doc: "agent containers at once" },
-    { name: "DOCKER_HOST", type: "string", target: "env", doc: "Docker API the agent containers are spawned through" },
-    { name: "ONECLI_URL", type: "string", target: "env", doc: "OneCLI credential vault URL (upstream's default is its cloud service)" },
+    { name: "MAX_CONCURRENT_CONTAINERS", type: "int", target: "env", default: "5", doc: "agent containers at once (upstream default 5)" },
+    { name: "DOCKER_HOST", type: "string", target: "env", doc: "Docker API the agent containers are spawned through (unix://, tcp:// or ssh://); unset: a socket mounted at /var/run/docker.sock" },
+    { name: "ONECLI_URL", type: "string", target: "env", doc: "OneCLI credential vault URL; required by the image (upstream falls back to its cloud, https://app.onecli.sh, which must be chosen explicitly)" },
     { name: "ONECLI_API_KEY", type: "string", secret: true, target: "env", doc: "OneCLI API key" },
     { name: "CLAW_ASSISTANT_NAME", type: "string", target: "ASSISTANT_NAME", default: "Andy", doc: "the assistant's name, as users address it" },
     { name: "CLAW_TZ", type: "string", target: "TZ", default: "UTC", doc: "time zone" },
-    { name: "CLAW_ANTHROPIC_API_KEY", type: "string", secret: true, target: "ANTHROPIC_API_KEY", default: "", doc: "Anthropic API key, for the credential proxy" },
+    { name: "CLAW_ANTHROPIC_API_KEY", type: "string", secret: true, target: "ANTHROPIC_API_KEY", default: "", doc: "Anthropic API key, written to .env; NanoClaw v2.0.64 itself does not read it (only the native-credential-proxy skill does): keep the key in the OneCLI vault" },
     { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "TELEGRAM_BOT_TOKEN", default: "", doc: "Telegram bot token (the adapter reads .env only)" },
   ],
 };

@@ -13,6 +13,8 @@ export const openclaw: RuntimeDeclaration = {
   title: "OpenClaw",
   upstream: "https://github.com/openclaw/openclaw",
   defaultVersion: "2026.9.6",
+  // The commit the npm package was built from (its dist/build-info.json); the build checks it.
+  defaultRevision: "eb377ac59e6c9fd6c7705028034812becf00271b",
   port: 18789,
   user: { name: "openclaw", uid: 10002 },
   stateDir: "/var/lib/openclaw",
