@@ -131,6 +131,9 @@ export class ClawRuntime extends pulumi.ComponentResource {
       `${name}-container`,
       {
         name: containerName,
+        // A stable hostname: OpenClaw ties its state lease to it, so a replaced container
+        // must come back under the same name to reopen its volume at once.
+        hostname: containerName,
         image: pulled.imageId,
         envs: containerEnvs(env),
         ports: [{ internal: decl.port, external: args.hostPort, ip: "0.0.0.0", protocol: "tcp" }],
@@ -138,6 +141,9 @@ export class ClawRuntime extends pulumi.ComponentResource {
         mounts: args.mounts,
         networksAdvanced: args.networks?.map((network) => ({ name: network })),
         restart: "unless-stopped",
+        // Runtimes close channel connections on stop; Docker's 10 s default cuts some short.
+        stopTimeout: 30,
+        destroyGraceSeconds: 30,
         healthcheck,
         wait: true,
         waitTimeout: decl.health.startPeriodSeconds + 60,

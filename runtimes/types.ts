@@ -202,6 +202,8 @@ export interface TranslateInput<S> {
   };
   /** NanoClaw: the Docker API agents are spawned through, when enabled. */
   readonly dockerHost?: string;
+  /** NanoClaw: the OneCLI vault its agents take credentials from. */
+  readonly onecli?: { readonly url: string; readonly apiKey?: S };
 }
 
 /**

@@ -33,5 +33,9 @@ export function runtimeSettings<S>(runtime: RuntimeSpec, secret: (path: string, 
       guildIds: channel.type === "discord" ? channel.guild_ids : [],
     })),
     dockerHost: runtime.dockerSocket ? "unix:///var/run/docker.sock" : runtime.agentDockerHost,
+    onecli: runtime.onecli && {
+      url: runtime.onecli.url,
+      apiKey: runtime.onecli.apiKey && secret(`runtimes.${runtime.name}.onecli_api_key`, runtime.onecli.apiKey),
+    },
   };
 }

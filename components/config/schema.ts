@@ -147,6 +147,10 @@ const runtimeSchema = z.strictObject({
     .optional(),
   /** NanoClaw only: mount the host's Docker socket instead (gives the runtime root on the host). */
   docker_socket: z.boolean().optional(),
+  /** NanoClaw only: the OneCLI vault its agents get their credentials from (required: upstream silently falls back to its cloud). */
+  onecli_url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  /** NanoClaw only: the OneCLI API key. */
+  onecli_api_key: secretRef().optional(),
 });
 
 const deviceSchema = z.strictObject({

@@ -39,6 +39,8 @@ export interface RuntimeSpec {
   readonly dockerSocket: boolean;
   /** NanoClaw: the dedicated engine agents are spawned on. */
   readonly agentDockerHost?: string;
+  /** NanoClaw: its OneCLI vault. */
+  readonly onecli?: { readonly url: string; readonly apiKey?: SecretRef };
 }
 
 /** One enabled MimiClaw device, references resolved. */
@@ -171,7 +173,7 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
     if (runtime.database_url && declaration.name !== "ironclaw") {
       problem(`${at}.database_url`, "only ironclaw takes a database_url");
     }
-    for (const key of ["docker_socket", "agent_docker_host"] as const) {
+    for (const key of ["docker_socket", "agent_docker_host", "onecli_url", "onecli_api_key"] as const) {
       if (runtime[key] !== undefined && declaration.name !== "nanoclaw") problem(`${at}.${key}`, `only nanoclaw takes ${key}`);
     }
     if (declaration.name === "nanoclaw" && runtime.enabled) {
@@ -182,6 +184,12 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
           at,
           "nanoclaw spawns its agents through a Docker API: set agent_docker_host to a dedicated engine " +
             "(recommended) or docker_socket = true (mounts the host socket: root on the host)",
+        );
+      }
+      if (!runtime.onecli_url) {
+        problem(
+          `${at}.onecli_url`,
+          "nanoclaw's agents take their credentials from a OneCLI vault: name it (https://app.onecli.sh is the hosted one)",
         );
       }
     }
@@ -197,6 +205,7 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
     if (provider.api_key) secretRefs.push({ path: `providers.${provider.name}.api_key`, ref: provider.api_key });
     for (const channel of channels) collectChannelSecrets(channel, secretRefs);
     if (runtime.database_url) secretRefs.push({ path: `${at}.database_url`, ref: runtime.database_url });
+    if (runtime.onecli_api_key) secretRefs.push({ path: `${at}.onecli_api_key`, ref: runtime.onecli_api_key });
     runtimes.push({
       name: declaration.name,
       declaration,
@@ -211,6 +220,7 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
       databaseUrl: runtime.database_url,
       dockerSocket: runtime.docker_socket ?? false,
       agentDockerHost: runtime.agent_docker_host,
+      onecli: runtime.onecli_url ? { url: runtime.onecli_url, apiKey: runtime.onecli_api_key } : undefined,
     });
   }
 

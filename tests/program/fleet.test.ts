@@ -87,6 +87,8 @@ describe("the dev stack with the example config", () => {
       const inputs = unwrap(container.inputs);
       expect(inputs.wait).toBe(true);
       expect(inputs.restart).toBe("unless-stopped");
+      expect(inputs.hostname).toBe(`lab-${decl.name}`);
+      expect(inputs.stopTimeout).toBe(30);
       expect(inputs.healthcheck.tests).toEqual(["CMD", IMAGE_HEALTH_COMMAND]);
       expect(inputs.healthcheck.startPeriod).toBe(`${decl.health.startPeriodSeconds}s`);
       expect(inputs.user).toBe(`${decl.user.uid}:${decl.user.uid}`);
@@ -133,7 +135,11 @@ describe("the dev stack with the example config", () => {
     expect(env("zeroclaw").ZEROCLAW_gateway__paired_tokens).toMatch(/^zc_generated-/);
     expect(env("openclaw")).toMatchObject({ ANTHROPIC_API_KEY: EXAMPLE_SECRETS["clawlab:anthropicApiKey"], CLAW_TELEGRAM_DM_POLICY: "allowlist" });
     expect(env("picoclaw")).toMatchObject({ CLAW_API_KEY: EXAMPLE_SECRETS["clawlab:openaiApiKey"], CLAW_DISCORD_ALLOW_FROM: "998877665544332211" });
-    expect(env("nanoclaw")).toMatchObject({ DOCKER_HOST: "unix:///var/run/docker.sock" });
+    expect(env("nanoclaw")).toMatchObject({
+      DOCKER_HOST: "unix:///var/run/docker.sock",
+      ONECLI_URL: "http://onecli.internal:10254",
+      ONECLI_API_KEY: EXAMPLE_SECRETS["clawlab:onecliApiKey"],
+    });
     expect(env("ironclaw").IRONCLAW_REBORN_POSTGRES_URL).toMatch(/^postgres:\/\/ironclaw:generated-\w+@lab-ironclaw-db:5432\/ironclaw/);
     // The sorted order makes the env list the same on every evaluation (no phantom diffs).
     const container = ofType(result.resources, "docker:index/container:Container").find((c) => unwrap(c.inputs).name === "lab-openclaw")!;

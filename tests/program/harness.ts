@@ -134,4 +134,5 @@ export const EXAMPLE_SECRETS: Record<string, string> = {
   "clawlab:telegramBotToken": "123:SECRET-telegram-0003",
   "clawlab:opsTelegramBotToken": "456:SECRET-telegram-0004",
   "clawlab:discordBotToken": "SECRET-discord-0005",
+  "clawlab:onecliApiKey": "SECRET-onecli-0006",
 };

@@ -84,6 +84,8 @@ describe("validation errors name the offending path", () => {
     ["bad docker host", (d) => (d.hosts.local.docker_host = "/var/run/docker.sock"), "hosts.local.docker_host: must be unix://"],
     ["open allow-list on a runtime that would answer everyone", (d) => (d.channels["lab-discord"].allowed_users = []), 'runtimes.picoclaw.channels.0: channel "lab-discord" has no allowed_users'],
     ["nanoclaw without a Docker API", (d) => delete d.runtimes.nanoclaw.docker_socket, "runtimes.nanoclaw: nanoclaw spawns its agents through a Docker API"],
+    ["nanoclaw without a OneCLI vault", (d) => delete d.runtimes.nanoclaw.onecli_url, "runtimes.nanoclaw.onecli_url: nanoclaw's agents take their credentials from a OneCLI vault"],
+    ["onecli_url on another runtime", (d) => (d.runtimes.zeroclaw.onecli_url = "http://x"), "runtimes.zeroclaw.onecli_url: only nanoclaw"],
     ["database_url on another runtime", (d) => (d.runtimes.zeroclaw.database_url = { env: "DB" }), "runtimes.zeroclaw.database_url: only ironclaw"],
     ["bad fleet name", (d) => (d.fleet.name = "Lab_1"), "fleet.name: must be a lower-case name"],
   ];

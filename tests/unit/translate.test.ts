@@ -66,9 +66,12 @@ describe("every translator speaks only its image's contract", () => {
   });
 
   it("marks every variable that carries a secret as secret", () => {
-    const secrets = ["sk-ant", "tg-token", "dc-token", "xoxb", "xapp", "gw-token", "web-token", "master-key", "web-password", "postgres://u:p@db/x"];
+    const secrets = ["sk-ant", "oc-key", "tg-token", "dc-token", "xoxb", "xapp", "gw-token", "web-token", "master-key", "web-password", "postgres://u:p@db/x"];
     for (const decl of declarations) {
-      for (const overrides of [{ channels: [telegram] }, { database: { url: "postgres://u:p@db/x", sidecar: true } }] as const) {
+      for (const overrides of [
+        { channels: [telegram], onecli: { url: "http://onecli", apiKey: "oc-key" } },
+        { database: { url: "postgres://u:p@db/x", sidecar: true } },
+      ] as const) {
         const env = translate(decl.name, overrides as Partial<TranslateInput<string>>);
         for (const [name, value] of Object.entries(env)) {
           if (!secrets.some((s) => value.includes(s))) continue;
@@ -155,9 +158,12 @@ describe("PicoClaw: API key rendered into model_list, channel tokens in native e
 });
 
 describe("NanoClaw: tokens rendered into its .env, the Docker API in env", () => {
-  it("translates key, Telegram token and the agents' Docker host", () => {
-    expect(translate("nanoclaw", { channels: [telegram], dockerHost: "ssh://agents@sandbox" })).toEqual({
-      CLAW_ANTHROPIC_API_KEY: "sk-ant",
+  it("translates the Telegram token, the agents' Docker host and the OneCLI vault, never the provider key", () => {
+    expect(
+      translate("nanoclaw", { channels: [telegram], dockerHost: "ssh://agents@sandbox", onecli: { url: "http://onecli:10254", apiKey: "oc-key" } }),
+    ).toEqual({
+      ONECLI_URL: "http://onecli:10254",
+      ONECLI_API_KEY: "oc-key",
       CLAW_TELEGRAM_BOT_TOKEN: "tg-token",
       DOCKER_HOST: "ssh://agents@sandbox",
     });
