@@ -65,6 +65,10 @@ export function run(
       const stderr = Buffer.concat(err);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, out: stdout.toString("utf8"), err: stderr.toString("utf8") });
     });
+    // A child that exits without reading its stdin must not crash the run with EPIPE.
+    child.stdin.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") reject(e);
+    });
     child.stdin.end(opts.input ?? "");
   });
 }

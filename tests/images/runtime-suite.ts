@@ -299,14 +299,15 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
         expect(st.out.trim()).toBe(`600 ${decl.user.uid}:${decl.user.uid}`);
       });
 
-      it.runIf(standin)("hands each env-target override to the runtime byte-exact; file-target secrets are not in its env", async () => {
+      // Only the stand-in reports its environment; the real OpenClaw is checked through /proc in openclaw.test.ts.
+      if (standin) it("hands each env-target override to the runtime byte-exact; file-target secrets are not in its env", async () => {
         const st = await standinState(c, portOf(decl, allEnv));
         for (const s of envTargets) expect(st.env[s.name], s.name).toBe(options.consumed?.includes(s.name) ? undefined : s.value);
         for (const s of fileTargets.filter((x) => x.v.secret)) expect(st.env[s.name], s.name).toBeUndefined();
       });
 
-      it("turns unhealthy when the health body lacks the fragment (200 is not enough), and recovers", async () => {
-        if (!standin) return;
+      // The stand-in can be told to degrade; the real runtimes are checked healthy above.
+      if (standin) it("turns unhealthy when the health body lacks the fragment (200 is not enough), and recovers", async () => {
         const port = portOf(decl, allEnv);
         expect((await httpGet(c.name, port, "/__standin/degrade")).status).toBe(200);
         await waitUnhealthy(c.name);
