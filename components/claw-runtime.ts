@@ -8,8 +8,6 @@ import type { ContainerEnv, RuntimeDeclaration, TranslateInput, Translator } fro
 import { containerEnvs, fleetLabels } from "./container-settings";
 import { buildCache, type ImageBuildSettings } from "./registry";
 
-/** Everything a runtime's translator needs except the secrets the component generates. */
-export type RuntimeSettings = Omit<TranslateInput<pulumi.Output<string>>, "generated">;
 
 export interface ClawRuntimeArgs {
   /** The runtime's declaration: port, user, paths, health probe, env contract. */
@@ -17,7 +15,7 @@ export interface ClawRuntimeArgs {
   /** Its translator from canonical settings to the image's environment. */
   translate: Translator;
   /** Canonical settings (provider, model, channels) with secrets as secret Outputs. */
-  settings: RuntimeSettings;
+  settings: Omit<TranslateInput<pulumi.Output<string>>, "generated">;
   /** Fleet name: prefixes the container and volume names and labels everything. */
   fleet: string;
   /** Pinned upstream version: the image's build arg and tag. */

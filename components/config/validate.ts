@@ -138,6 +138,11 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
     else channelUsers.set(channel, user);
   };
   const portUsers = new Map<string, string>();
+  const claimPort = (path: string, host: string, port: number, user: string) => {
+    const other = portUsers.get(`${host}:${port}`);
+    if (other) problem(path, `${port} on host "${host}" is already taken by ${other}`);
+    else portUsers.set(`${host}:${port}`, user);
+  };
 
   const runtimes: RuntimeSpec[] = [];
   for (const declaration of declarations) {
@@ -194,12 +199,7 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
       }
     }
     const port = runtime.port ?? declaration.port;
-    if (runtime.enabled) {
-      const key = `${runtime.host}:${port}`;
-      const other = portUsers.get(key);
-      if (other) problem(`${at}.port`, `${port} on host "${runtime.host}" is already taken by ${other}`);
-      else portUsers.set(key, declaration.name);
-    }
+    if (runtime.enabled) claimPort(`${at}.port`, runtime.host, port, declaration.name);
     if (!runtime.enabled || !provider) continue;
     const version = runtime.version ?? declaration.defaultVersion;
     if (provider.api_key) secretRefs.push({ path: `providers.${provider.name}.api_key`, ref: provider.api_key });
@@ -238,10 +238,7 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
     }
     if (device.enabled && device.channel && channel) claimChannel(`${at}.channel`, device.channel, `device ${name}`);
     if (device.enabled && device.bridge_port !== undefined) {
-      const key = `${device.host}:${device.bridge_port}`;
-      const other = portUsers.get(key);
-      if (other) problem(`${at}.bridge_port`, `${device.bridge_port} on host "${device.host}" is already taken by ${other}`);
-      else portUsers.set(key, `device ${name}`);
+      claimPort(`${at}.bridge_port`, device.host, device.bridge_port, `device ${name}`);
     }
     if (!device.enabled || !provider) continue;
     secretRefs.push({ path: `${at}.wifi_ssid`, ref: device.wifi_ssid });

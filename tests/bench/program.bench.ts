@@ -42,7 +42,7 @@ import * as vm from "node:vm";
 import { translateInput } from "../../cli/translate-input";
 import { loadCanonical } from "../../components/config/load";
 import type { RuntimeSpec } from "../../components/config/validate";
-import { ClawRuntime, type RuntimeSettings } from "../../components/claw-runtime";
+import { ClawRuntime, type ClawRuntimeArgs } from "../../components/claw-runtime";
 import { fleetLabels } from "../../components/container-settings";
 import type { ImageBuildSettings } from "../../components/registry";
 import { translators } from "../../runtimes";
@@ -147,7 +147,7 @@ const build: ImageBuildSettings = { registry: "localhost:5000/bench", cache: "in
 const SIDECAR_URL = "postgres://ironclaw:pw@db:5432/ironclaw?sslmode=disable";
 
 /** The translator settings a Fleet would hand this runtime, secrets as fresh secret Outputs. */
-function settingsFor(runtime: RuntimeSpec): RuntimeSettings {
+function settingsFor(runtime: RuntimeSpec): ClawRuntimeArgs["settings"] {
   const { generated: _, ...settings } = translateInput<pulumi.Output<string>>(runtime, {
     ref: (at) => pulumi.secret(`bench-secret-for-${at}`),
     generated: () => pulumi.secret("unused: ClawRuntime generates its own"),
