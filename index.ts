@@ -18,7 +18,10 @@ function plan() {
   for (const host of Object.keys(stack.hosts)) {
     if (!file.hosts[host]) throw new ConfigError("stack config", [{ path: `${project}:hosts.${host}`, message: `no host "${host}" in ${configFile}` }]);
   }
-  const hostOverrides = Object.fromEntries(Object.entries(stack.hosts).map(([host, dockerHost]) => [host, { dockerHost }]));
+  // An override replaces the whole entry: the file's socket group belongs to the engine it named.
+  const hostOverrides = Object.fromEntries(
+    Object.entries(stack.hosts).map(([host, target]) => [host, typeof target === "string" ? { dockerHost: target } : target]),
+  );
   const spec = { ...file, hosts: { ...file.hosts, ...hostOverrides } };
   const secrets = resolveSecrets(spec, pulumiSecretSource(), project, configFile);
   if (stack.localRegistry) {

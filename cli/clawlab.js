@@ -12,4 +12,7 @@ process.stdout.on("error", (error) => {
 });
 
 const { run } = require("./main.ts");
-process.exitCode = run(process.argv.slice(2));
+// run() is async (status probes the network); the exit code is set once it settles.
+run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

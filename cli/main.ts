@@ -2,16 +2,22 @@
  * The `clawlab` command: checks a canonical config and prints a runtime's environment,
  * with the same loader, validator and translators as the Pulumi program.
  *
- * Exit status: 0 done, 1 a problem with the config, a secret or the runtime named,
- * 2 a usage error. Results go to stdout only on success; every problem goes to stderr.
+ * Exit status: 0 done, 1 a problem with the config, a secret or the runtime named (for
+ * status: the stack outputs could not be read), 2 a usage error, 3 status: something is
+ * unhealthy. Results go to stdout only on success (status's report too when it is 3, since
+ * the report is the result); every problem goes to stderr.
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/errors";
 import { loadCanonical } from "../components/config/load";
 import { RUNTIME_NAMES } from "../runtimes/types";
 import { renderSummary } from "./check";
+import { ComposeError, composeCommand } from "./compose-write";
 import { renderRuntimeEnv } from "./env";
 import { pulumiConfigGet } from "./pulumi-config";
+import { RuntimeInitError, runtimeInitCommand } from "./runtime-init";
+import { DEFAULT_PROBE_TIMEOUT_MS } from "./status";
+import { STATUS_FLAGS, runStatus, statusOptions } from "./status-command";
 
 export const USAGE = `Usage: clawlab <command> [options]
 
@@ -21,13 +27,30 @@ Commands:
   env RUNTIME [--config FILE] [--show-secrets] [--stack NAME]
                                    print RUNTIME's container environment as a dotenv file
                                    (Docker Compose env_file format), secrets masked as ***
+  compose [--config FILE] [--out DIR] [--host NAME] [--stack NAME] [--no-env-files]
+                                   write DIR/docker-compose.fleet.yml (default DIR: .) and its
+                                   env files DIR/.clawlab/<service>.env (0600): secrets read as
+                                   env --show-secrets reads them, generated tokens kept
+  status [--outputs FILE] [--stack NAME] [--json] [--timeout MS]
+                                   probe every runtime's and device bridge's health endpoint;
+                                   exit 0 all healthy, 3 anything unhealthy or not checkable
+  runtime init NAME [--root DIR] [--format toml|json|yaml|dotenv]
+                                   scaffold runtimes/NAME/ from the shared image template
+                                   (DIR: the repository root, default .), register it, generate
 
 Options:
   --config FILE    the canonical config (default: clawlab.toml)
   --show-secrets   env: print secret values: { env = "X" } from this environment,
                    { secret = "key" } with \`pulumi config get key\` (needs the pulumi CLI);
                    values only a stack knows (generated tokens) are left unset
-  --stack NAME     env: the Pulumi stack to read { secret } values from (default: the selected one)
+  --stack NAME     env, compose: the Pulumi stack to read { secret } values from (default: the selected one);
+                   status: the stack whose outputs \`pulumi stack output --json\` prints
+  --outputs FILE   status: read the outputs from FILE (what \`pulumi stack output --json\` prints)
+  --json           status: print a JSON document instead of the table
+  --timeout MS     status: per-probe timeout in ms (default ${DEFAULT_PROBE_TIMEOUT_MS})
+  --out DIR        compose: the folder to write to (default: the current one)
+  --host NAME      compose: the host whose runtimes to write, when they run on several
+  --no-env-files   compose: write docker-compose.fleet.yml only (reads no secret)
   -h, --help       print this help
 
 Runtimes: ${RUNTIME_NAMES.join(", ")}
@@ -48,21 +71,24 @@ export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** stdout is a terminal (status colours its table only then). */
+  readonly stdoutIsTTY?: boolean;
 }
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  stdoutIsTTY: process.stdout.isTTY === true,
 };
 
 /** Runs one command line and returns the exit status. */
-export function run(argv: readonly string[], io: Io = processIo): number {
+export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
   try {
-    const output = dispatch(argv, io);
+    const output = await dispatch(argv, io);
     for (const note of output.notes) io.stderr(`clawlab: ${note}\n`);
     io.stdout(output.stdout);
-    return 0;
+    return output.exitCode ?? 0;
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`${error.message}\n`);
@@ -81,9 +107,11 @@ export function run(argv: readonly string[], io: Io = processIo): number {
 interface Output {
   readonly stdout: string;
   readonly notes: readonly string[];
+  /** Default 0. */
+  readonly exitCode?: number;
 }
 
-function dispatch(argv: readonly string[], io: Io): Output {
+async function dispatch(argv: readonly string[], io: Io): Promise<Output> {
   const [command, ...rest] = argv;
   if (command === undefined) throw new CliError("no command given", 2);
   if (command === "-h" || command === "--help" || command === "help") return { stdout: USAGE, notes: [] };
@@ -123,6 +151,40 @@ function dispatch(argv: readonly string[], io: Io): Output {
         configGet: pulumiConfigGet,
       });
       return { stdout: env.text, notes: env.notes };
+    }
+    case "status": {
+      const { values, positionals } = parse(rest, STATUS_FLAGS);
+      if (values.help) return { stdout: USAGE, notes: [] };
+      if (positionals.length > 0) throw new CliError(`status takes no arguments (got ${quoteArg(positionals[0]!)})`, 2);
+      const options = statusOptions(values, io.stdoutIsTTY === true && !io.env.NO_COLOR);
+      if (typeof options === "string") throw new CliError(options, 2);
+      const result = await runStatus(options);
+      return { stdout: result.stdout, notes: [], exitCode: result.exitCode };
+    }
+    case "compose": {
+      const flags = { out: { type: "string" }, host: { type: "string" }, stack: { type: "string" }, "no-env-files": { type: "boolean" } } as const;
+      const { values, positionals } = parse(rest, flags);
+      if (values.help) return { stdout: USAGE, notes: [] };
+      if (positionals.length > 0) throw new CliError(`compose takes no arguments (got ${quoteArg(positionals[0]!)})`, 2);
+      const str = (flag: string) => values[flag] as string | undefined;
+      const options = { configFile: str("config") ?? "clawlab.toml", outDir: str("out") ?? ".", host: str("host"), stack: str("stack") };
+      try {
+        return composeCommand({ ...options, envFiles: values["no-env-files"] !== true, env: io.env, configGet: pulumiConfigGet });
+      } catch (error) {
+        throw error instanceof ComposeError ? new CliError(error.message, 1) : error;
+      }
+    }
+    case "runtime": {
+      const { values, positionals } = parse(rest, { root: { type: "string" }, format: { type: "string" } });
+      if (values.help) return { stdout: USAGE, notes: [] };
+      const [sub, name, ...extra] = positionals;
+      if (sub !== "init") throw new CliError(sub === undefined ? "runtime needs a subcommand: init" : `unknown runtime subcommand ${quoteArg(sub)}`, 2);
+      if (name === undefined || extra.length > 0) throw new CliError("runtime init takes one name", 2);
+      try {
+        return runtimeInitCommand(name, { root: (values.root as string | undefined) ?? ".", format: values.format as string | undefined });
+      } catch (error) {
+        throw error instanceof RuntimeInitError ? new CliError(error.message, error.exitCode) : error;
+      }
     }
     default:
       throw new CliError(`unknown command ${quoteArg(command)}`, 2);

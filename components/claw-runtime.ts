@@ -1,13 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import * as path from "node:path";
-import { IMAGE_HEALTH_COMMAND } from "../runtimes/image";
 import type { ContainerEnv, RuntimeDeclaration, TranslateInput, Translator } from "../runtimes/types";
-import { containerEnvs, fleetLabels } from "./container-settings";
+import { type HealthcheckSettings, runtimeContainer, seconds } from "./container-settings";
 import { buildCache, type ImageBuildSettings } from "./registry";
-
+import { deriveToken } from "./tokens";
 
 export interface ClawRuntimeArgs {
   /** The runtime's declaration: port, user, paths, health probe, env contract. */
@@ -37,10 +35,19 @@ export interface ClawRuntimeArgs {
   memoryMiB?: number;
   /** Extra networks to join (IronClaw's database network); default none. */
   networks?: pulumi.Input<string>[];
-  /** Extra mounts (NanoClaw's opt-in Docker socket); default none. */
-  mounts?: docker.types.input.ContainerMount[];
-  /** Extra supplementary groups for the runtime user (the socket's group); default none. */
-  groupAdds?: pulumi.Input<string>[];
+  /**
+   * Mount the host's Docker socket (NanoClaw's opt-in `docker_socket`), with the group that
+   * owns it for the runtime's user (undefined: none added, and the runtime will refuse the
+   * socket); default not mounted.
+   */
+  dockerSocket?: { gid?: number };
+  /**
+   * The fleet's secret seed the runtime's generated tokens are derived from (see
+   * `components/tokens.ts`): stable across updates, rotated by replacing the seed.
+   */
+  tokenSeed: pulumi.Output<string>;
+  /** Bumped to rotate this runtime's generated tokens alone; default 0. */
+  tokenRotation?: number;
   /** Resources the image push or the container must wait for (a local registry, a database). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -70,7 +77,14 @@ export class ClawRuntime extends pulumi.ComponentResource {
     super("clawlab:runtime:ClawRuntime", name, {}, opts);
     const { declaration: decl, build } = args;
     const repository = `${build.registry}/${decl.name}`;
-    const labels = fleetLabels(args.fleet, decl.name, args.version);
+    // Names, health gate and hardening, as `clawlab compose` writes them too.
+    const settings = runtimeContainer(decl, {
+      fleet: args.fleet,
+      version: args.version,
+      memoryMiB: args.memoryMiB,
+      dockerSocket: args.dockerSocket !== undefined,
+    });
+    const labels = [...settings.labels];
 
     const image = new dockerBuild.Image(
       `${name}-image`,
@@ -99,7 +113,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
 
     const volume = new docker.Volume(
       `${name}-state`,
-      { name: `${args.fleet}-${decl.name}-state`, labels },
+      { name: settings.volume.name, labels },
       // State outlives the container and the stack: a destroy or a replace never loses it.
       { parent: this, provider: args.provider, retainOnDelete: true },
     );
@@ -108,52 +122,40 @@ export class ClawRuntime extends pulumi.ComponentResource {
     this.tokens = Object.fromEntries(
       decl.generatedSecrets.map((secret) => [
         secret.name,
-        // RandomPassword marks `result` secret itself; saying so here keeps it secret whatever the provider does.
-        pulumi.secret(
-          new random.RandomPassword(`${name}-${secret.name}`, { length: secret.length, special: false }, { parent: this })
-            .result,
+        // Derived inside an apply of the secret seed, so the token is secret too.
+        args.tokenSeed.apply((seed) =>
+          deriveToken(seed, { fleet: args.fleet, runtime: decl.name, name: secret.name, rotation: args.tokenRotation, length: secret.length }),
         ),
       ]),
     );
     const env: ContainerEnv<pulumi.Output<string>> = args.translate({ ...args.settings, generated: this.tokens });
 
-    const healthcheck = {
-      tests: ["CMD", IMAGE_HEALTH_COMMAND],
-      interval: "10s",
-      timeout: "5s",
-      retries: 3,
-      startPeriod: `${decl.health.startPeriodSeconds}s`,
-    };
-    const containerName = `${args.fleet}-${decl.name}`;
     const container = new docker.Container(
       `${name}-container`,
       {
-        name: containerName,
-        // A stable hostname: OpenClaw ties its state lease to it, so a replaced container
-        // must come back under the same name to reopen its volume at once.
-        hostname: containerName,
+        name: settings.name,
+        hostname: settings.hostname,
         image: pulled.imageId,
         envs: containerEnvs(env),
-        ports: [{ internal: decl.port, external: args.hostPort, ip: "0.0.0.0", protocol: "tcp" }],
-        volumes: [{ volumeName: volume.name, containerPath: decl.stateDir }],
-        mounts: args.mounts,
+        ports: [{ internal: settings.port.internal, external: args.hostPort, ip: settings.port.hostIp, protocol: settings.port.protocol }],
+        volumes: [{ volumeName: volume.name, containerPath: settings.volume.target }],
+        mounts: settings.dockerSocket ? [{ type: "bind", source: settings.dockerSocket, target: settings.dockerSocket }] : undefined,
         networksAdvanced: args.networks?.map((network) => ({ name: network })),
-        restart: "unless-stopped",
-        // Runtimes close channel connections on stop; Docker's 10 s default cuts some short.
-        stopTimeout: 30,
-        destroyGraceSeconds: 30,
-        healthcheck,
+        restart: settings.restart,
+        stopTimeout: settings.stopTimeoutSeconds,
+        destroyGraceSeconds: settings.stopTimeoutSeconds,
+        healthcheck: containerHealthcheck(settings.healthcheck),
         wait: true,
-        waitTimeout: decl.health.startPeriodSeconds + 60,
-        user: `${decl.user.uid}:${decl.user.uid}`,
-        groupAdds: args.groupAdds,
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
-        readOnly: decl.readOnlyRootFilesystem,
-        tmpfs: decl.readOnlyRootFilesystem ? { "/tmp": "rw,noexec,nosuid,size=64m" } : undefined,
-        memory: args.memoryMiB ?? decl.memoryMiB,
-        logDriver: "json-file",
-        logOpts: { "max-size": "10m", "max-file": "3" },
+        waitTimeout: settings.readyTimeoutSeconds,
+        user: settings.user,
+        groupAdds: args.dockerSocket?.gid === undefined ? undefined : [String(args.dockerSocket.gid)],
+        capabilities: { drops: [...settings.capDrop] },
+        securityOpts: [...settings.securityOpts],
+        readOnly: settings.readOnlyRootFilesystem,
+        tmpfs: settings.tmpfs,
+        memory: settings.memoryMiB,
+        logDriver: settings.log.driver,
+        logOpts: settings.log.options,
         labels,
       },
       {
@@ -179,4 +181,33 @@ export class ClawRuntime extends pulumi.ComponentResource {
       tokens: this.tokens,
     });
   }
+}
+
+/**
+ * A translated env as the Container's `envs`: `NAME=value`, sorted by name so that the
+ * same config always yields the same list (no phantom diffs). The result is secret as
+ * soon as any value is, and a value is never read outside an apply.
+ */
+function containerEnvs(env: ContainerEnv<pulumi.Output<string>>): pulumi.Output<string[]> {
+  const names = Object.keys(env).sort();
+  const parts = names.map((name) => {
+    const value = env[name]!;
+    return (Array.isArray(value) ? value : [value]) as (string | pulumi.Output<string>)[];
+  });
+  // One Output for the whole list (not one per variable): a fleet of many runtimes makes fewer.
+  return pulumi.all(parts.flat()).apply((values) => {
+    let next = 0;
+    return names.map((name, i) => `${name}=${values.slice(next, (next += parts[i]!.length)).join("")}`);
+  });
+}
+
+/** A health probe as the Docker provider's Container takes it. */
+export function containerHealthcheck(health: HealthcheckSettings): docker.types.input.ContainerHealthcheck {
+  return {
+    tests: [...health.test],
+    interval: seconds(health.intervalSeconds),
+    timeout: seconds(health.timeoutSeconds),
+    retries: health.retries,
+    startPeriod: seconds(health.startPeriodSeconds),
+  };
 }

@@ -1,11 +1,14 @@
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { translators } from "../runtimes";
 import { ClawRuntime, type ClawRuntimeArgs } from "./claw-runtime";
-import type { FleetSpec, RuntimeSpec, SecretResolver } from "./config";
+import { ConfigError, type ConfigIssue, type FleetSpec, type RuntimeSpec, type SecretResolver } from "./config";
 import { runtimeSettings } from "./config/runtime-settings";
+import { HOST_DOCKER_SOCKET } from "./container-settings";
 import { IronClaw } from "./ironclaw";
 import { MimiClaw } from "./mimiclaw";
 import { buildCache, type ImageBuildSettings, LocalRegistry } from "./registry";
@@ -80,6 +83,9 @@ export class Fleet extends pulumi.ComponentResource {
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clawlab:fleet:Fleet", name, {}, opts);
     const { spec } = args;
+    // Checked before any resource is registered: a config problem deploys nothing.
+    const socketGroups = dockerSocketGroups(spec);
+    for (const warning of socketGroups.warnings) pulumi.log.warn(warning, this);
 
     const credentials =
       args.registry.kind === "remote" && args.registry.username && args.registry.password
@@ -122,6 +128,10 @@ export class Fleet extends pulumi.ComponentResource {
 
     this.runtimes = {};
     this.tokens = {};
+    // One secret seed for every generated token (components/tokens.ts): a token is not worth a resource of its own.
+    const tokenSeed = spec.runtimes.some((r) => r.declaration.generatedSecrets.length > 0)
+      ? pulumi.secret(new random.RandomPassword(`${name}-token-seed`, { length: 64, special: false }, { parent: this }).result)
+      : undefined;
     for (const runtime of spec.runtimes) {
       // Only builds that check a commit (a git tag) can be pinned by one; others pin by lockfile.
       if (!runtime.revision && runtime.declaration.defaultRevision !== undefined) {
@@ -142,8 +152,10 @@ export class Fleet extends pulumi.ComponentResource {
         hostPort: runtime.port,
         hostAddress: hostAddress(spec.hosts[runtime.host]!.dockerHost),
         memoryMiB: runtime.memoryMiB,
+        tokenSeed: tokenSeed ?? pulumi.secret(""),
+        tokenRotation: runtime.tokenRotation,
         dependsOn: pushDependsOn,
-        ...this.dockerSocket(runtime),
+        ...this.dockerSocket(runtime, socketGroups.gids),
       };
       const component =
         runtime.name === "ironclaw"
@@ -227,14 +239,59 @@ export class Fleet extends pulumi.ComponentResource {
     return pulumi.interpolate`${repository}:${BRIDGE_VERSION}@${image.digest}`;
   }
 
-  /** NanoClaw's opt-in host socket: root on the host for whoever controls the runtime. */
-  private dockerSocket(runtime: RuntimeSpec): Pick<ClawRuntimeArgs, "mounts"> {
+  /** NanoClaw's opt-in host socket, and its group for the runtime's user: root on the host for whoever controls the runtime. */
+  private dockerSocket(runtime: RuntimeSpec, gids: ReadonlyMap<string, number | undefined>): Pick<ClawRuntimeArgs, "dockerSocket"> {
     if (!runtime.dockerSocket) return {};
     pulumi.log.warn(
       `${runtime.name}: docker_socket = true mounts the host's Docker socket; anyone who controls ` +
         "this runtime's agents controls the host as root.",
       this,
     );
-    return { mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }] };
+    return { dockerSocket: { gid: gids.get(runtime.name) } };
   }
+}
+
+/**
+ * The group of the Docker socket each opted-in runtime mounts: its host's
+ * `docker_socket_gid`, else the local socket's own (the socket is root:<group> 0660 and the
+ * runtime runs as its own uid). A remote host's socket can't be read from here, so it must
+ * be named; a local socket that can't be read leaves it to the provider, which fails on
+ * the same missing socket, and says so.
+ * @throws ConfigError naming `hosts.<name>.docker_socket_gid` for a remote host without one
+ */
+export function dockerSocketGroups(
+  spec: Pick<FleetSpec, "hosts" | "runtimes">,
+  statGid: (socketPath: string) => number = (socketPath) => fs.statSync(socketPath).gid,
+): { gids: Map<string, number | undefined>; warnings: string[] } {
+  const gids = new Map<string, number | undefined>();
+  const warnings: string[] = [];
+  const issues: ConfigIssue[] = [];
+  for (const runtime of spec.runtimes) {
+    if (!runtime.dockerSocket) continue;
+    const host = spec.hosts[runtime.host]!;
+    if (host.dockerSocketGid !== undefined) {
+      gids.set(runtime.name, host.dockerSocketGid);
+      continue;
+    }
+    if (!host.dockerHost.startsWith("unix://")) {
+      issues.push({
+        path: `hosts.${runtime.host}.docker_socket_gid`,
+        message:
+          `${runtime.name} mounts the Docker socket of host "${runtime.host}", which is remote (${host.dockerHost}): ` +
+          `name the socket's group (\`stat -c %g ${HOST_DOCKER_SOCKET}\` there), in the canonical file or with clawlab:hosts`,
+      });
+      continue;
+    }
+    try {
+      gids.set(runtime.name, statGid(HOST_DOCKER_SOCKET));
+    } catch (error) {
+      gids.set(runtime.name, undefined);
+      warnings.push(
+        `${runtime.name}: cannot read the group of ${HOST_DOCKER_SOCKET} (${(error as NodeJS.ErrnoException).code ?? String(error)}); ` +
+          `its user will not reach the socket: set hosts.${runtime.host}.docker_socket_gid`,
+      );
+    }
+  }
+  if (issues.length > 0) throw new ConfigError("canonical config", issues);
+  return { gids, warnings };
 }

@@ -1,9 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClawRuntime, type ClawRuntimeArgs } from "./claw-runtime";
-import { fleetLabels } from "./container-settings";
-import { PINNED_IMAGES } from "./pinned-images";
+import { ClawRuntime, type ClawRuntimeArgs, containerHealthcheck } from "./claw-runtime";
+import { ironclawDatabase } from "./container-settings";
 
 export interface IronClawArgs extends ClawRuntimeArgs {
   /**
@@ -12,9 +11,6 @@ export interface IronClawArgs extends ClawRuntimeArgs {
    */
   externalDatabaseUrl?: pulumi.Output<string>;
 }
-
-/** Database name, role and port of the managed sidecar. */
-const DB = { name: "ironclaw", user: "ironclaw", port: 5432 } as const;
 
 /**
  * IronClaw: a ClawRuntime plus its PostgreSQL (pgvector) sidecar on a private network,
@@ -39,58 +35,56 @@ export class IronClaw extends pulumi.ComponentResource {
       return;
     }
 
-    const labels = fleetLabels(args.fleet, "ironclaw-db", "pg16");
+    // Names, health gate and settings, as `clawlab compose` writes them too.
+    const db = ironclawDatabase(args.fleet);
+    const labels = [...db.labels];
     const network = new docker.Network(
       `${name}-network`,
-      { name: `${args.fleet}-ironclaw`, driver: "bridge", labels },
+      { name: db.network.name, driver: "bridge", labels },
       { parent: this, provider: args.provider },
     );
     const password = pulumi.secret(
-      new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, { parent: this }).result,
+      new random.RandomPassword(`${name}-db-password`, { length: db.passwordLength, special: false }, { parent: this }).result,
     );
     const image = new docker.RemoteImage(
       `${name}-db-image`,
-      { name: PINNED_IMAGES.postgres, keepLocally: true },
+      { name: db.image, keepLocally: true },
       { parent: this, provider: args.provider },
     );
     const volume = new docker.Volume(
       `${name}-db-data`,
-      { name: `${args.fleet}-ironclaw-db`, labels },
+      { name: db.volume.name, labels },
       { parent: this, provider: args.provider, retainOnDelete: true },
     );
-    const host = `${args.fleet}-ironclaw-db`;
     const passwordFile = "/run/clawlab/postgres-password";
     const database = new docker.Container(
       `${name}-db`,
       {
-        name: host,
+        name: db.name,
         image: image.imageId,
-        envs: [`POSTGRES_USER=${DB.user}`, `POSTGRES_DB=${DB.name}`, `POSTGRES_PASSWORD_FILE=${passwordFile}`],
-        // The password travels as a file, not an env var, so `docker inspect` never shows it.
-        uploads: [{ file: passwordFile, content: password }],
-        networksAdvanced: [{ name: network.name, aliases: ["db"] }],
-        volumes: [{ volumeName: volume.name, containerPath: "/var/lib/postgresql/data" }],
-        restart: "unless-stopped",
-        healthcheck: {
-          tests: ["CMD", "pg_isready", "-U", DB.user, "-d", DB.name],
-          interval: "5s",
-          timeout: "3s",
-          retries: 10,
-          startPeriod: "10s",
-        },
+        envs: [...Object.entries(db.env).map(([key, value]) => `${key}=${value}`), `POSTGRES_PASSWORD_FILE=${passwordFile}`],
+        // The password travels as a file, not an env var, so `docker inspect` never shows it;
+        // readable by the postgres user only.
+        uploads: [{ file: passwordFile, content: password, owner: String(db.uid), group: String(db.uid), permissions: "0400" }],
+        networksAdvanced: [{ name: network.name, aliases: [db.network.alias] }],
+        volumes: [{ volumeName: volume.name, containerPath: db.volume.target }],
+        restart: db.restart,
+        healthcheck: containerHealthcheck(db.healthcheck),
         // Readiness gate: IronClaw (which runs migrations at start) is created only after this is healthy.
         wait: true,
-        waitTimeout: 120,
-        securityOpts: ["no-new-privileges:true"],
-        memory: 512,
-        logDriver: "json-file",
-        logOpts: { "max-size": "10m", "max-file": "3" },
+        waitTimeout: db.readyTimeoutSeconds,
+        user: db.user,
+        capabilities: { drops: [...db.capDrop] },
+        securityOpts: [...db.securityOpts],
+        memory: db.memoryMiB,
+        logDriver: db.log.driver,
+        logOpts: db.log.options,
         labels,
       },
       { parent: this, provider: args.provider, deleteBeforeReplace: true },
     );
     this.databaseContainerName = database.name;
-    const databaseUrl = pulumi.interpolate`postgres://${DB.user}:${password}@${host}:${DB.port}/${DB.name}?sslmode=disable`;
+    const databaseUrl = pulumi.concat(...db.url(password));
 
     this.runtime = new ClawRuntime(
       `${name}-runtime`,

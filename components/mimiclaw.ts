@@ -16,6 +16,17 @@ const BRIDGE_PASSWORD_FILE = "/run/secrets/mqtt_password";
 /** eclipse-mosquitto runs as this uid after dropping root. */
 const MOSQUITTO_UID = "1883";
 
+/**
+ * Broker and bridge run as their image's own non-root uid (mosquitto's entrypoint chowns
+ * only when started as root; its data directory, so a new volume, is the uid's already),
+ * with no capability and no way to gain one.
+ */
+const hardened = (uid: string) => ({
+  user: `${uid}:${uid}`,
+  capabilities: { drops: ["ALL"] },
+  securityOpts: ["no-new-privileges:true"],
+});
+
 export interface MimiClawArgs {
   /** Device id: the topic level in `clawlab/devices/<id>/...`, and part of container and user names. Required; lower-case letters, digits, `-`, `_`. */
   deviceId: string;
@@ -242,6 +253,9 @@ export class MimiClaw extends pulumi.ComponentResource {
         name: brokerName,
         image: brokerImage.imageId,
         restart: "unless-stopped",
+        ...hardened(MOSQUITTO_UID),
+        // The listener accepts a TCP connection (busybox nc); an MQTT probe would need credentials.
+        healthcheck: { tests: ["CMD", "nc", "-z", "127.0.0.1", "1883"], interval: "10s", timeout: "3s", retries: 3, startPeriod: "5s" },
         labels,
         networksAdvanced: [{ name: args.network }],
         volumes: [{ volumeName: brokerData.name, containerPath: "/mosquitto/data" }],
@@ -268,6 +282,15 @@ export class MimiClaw extends pulumi.ComponentResource {
         name: bridgeName,
         image: bridgeImage.imageId,
         restart: "unless-stopped",
+        ...hardened(BRIDGE_UID),
+        // The image's HEALTHCHECK (firmware/bridge/Dockerfile), restated: a plan shows only the container's.
+        healthcheck: {
+          tests: ["CMD", "node", "-e", `fetch('http://127.0.0.1:${BRIDGE_HTTP_PORT}/health').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))`],
+          interval: "15s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "15s",
+        },
         labels,
         networksAdvanced: [{ name: args.network }],
         envs: [

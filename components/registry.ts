@@ -13,10 +13,15 @@ export interface ImageBuildSettings {
   /**
    * Build cache: `registry` stores it beside the image (`:buildcache`, needs a BuildKit
    * builder that can export caches), `inline` embeds it in the image (works with the
-   * engine's default builder), `none` keeps only the local cache.
+   * engine's default builder, one platform only), `none` keeps only the local cache.
    */
   readonly cache: "registry" | "inline" | "none";
-  /** Target platforms, e.g. `linux/amd64`; default the builder's own. */
+  /**
+   * Target platforms; the stack's default is the host's (`clawlab:platforms`), undefined
+   * leaves it to the builder. With several, `push: true` publishes one manifest list per
+   * tag and the image's `digest` is the list's, so a pull by that digest gets the pulling
+   * host's platform. Never with `load`: the docker exporter cannot hold a manifest list.
+   */
   readonly platforms?: dockerBuild.Platform[];
 }
 
@@ -86,10 +91,15 @@ export class LocalRegistry extends pulumi.ComponentResource {
         },
         wait: true,
         waitTimeout: 60,
+        // registry:2 has no non-root user, and its /var/lib/registry (so a new volume) is
+        // root's, mode 755: it runs as root, without a single capability, and says so in the
+        // label the policy pack's container-non-root-user policy honours (policy/docker.ts).
+        user: "0:0",
+        capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],
         logDriver: "json-file",
         logOpts: { "max-size": "10m", "max-file": "3" },
-        labels,
+        labels: [...labels, { label: "dev.clawlab.run-as-root", value: "registry:2 writes its root-owned /var/lib/registry volume" }],
       },
       { parent: this, provider: args.provider, deleteBeforeReplace: true },
     );

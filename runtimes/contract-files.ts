@@ -1,9 +1,12 @@
 /**
  * The files an image carries so that its entrypoint reads the same declaration as the
  * fleet program: `runtime.conf` (sourceable sh), `env.contract` (one variable a line) and
- * `.env.example` (for people). All three are generated from `runtimes/<name>/declaration.ts`
- * by `npm run generate`; a unit test fails when a committed copy is stale.
+ * `.env.example` (for people), plus the image's `Dockerfile` (the shared template,
+ * dockerfile.ts) and its `Dockerfile.dockerignore`. All are generated from
+ * `runtimes/<name>/declaration.ts` (and `Dockerfile.build`) by `npm run generate`;
+ * `tsx runtimes/generate.ts --check` (part of `npm test`) fails when a committed copy is stale.
  */
+import { renderDockerfile } from "./dockerfile";
 import { bakedConfigPath } from "./image";
 import type { EnvVar, RuntimeDeclaration } from "./types";
 
@@ -74,12 +77,16 @@ shared/standin/standin.c
 `;
 }
 
-/** Every generated file of a runtime, by path relative to `runtimes/<name>/`. */
-export function contractFiles(decl: RuntimeDeclaration): Record<string, string> {
+/**
+ * Every generated file of a runtime, by path relative to `runtimes/<name>/`; `buildFragment`
+ * is the text of its `Dockerfile.build` (the build stages the template wraps).
+ */
+export function contractFiles(decl: RuntimeDeclaration, buildFragment: string): Record<string, string> {
   return {
     "runtime.conf": renderRuntimeConf(decl),
     "env.contract": renderEnvContract(decl),
     ".env.example": renderEnvExample(decl),
+    Dockerfile: renderDockerfile(decl, buildFragment),
     "Dockerfile.dockerignore": renderDockerignore(decl),
   };
 }

@@ -117,6 +117,64 @@ export interface GeneratedSecret {
   readonly doc: string;
 }
 
+/**
+ * The image facts the shared Dockerfile template (runtimes/dockerfile.ts) cannot derive
+ * from the rest of the declaration. The build stage(s) are Dockerfile text in
+ * `runtimes/<name>/Dockerfile.build`; everything else of `runtimes/<name>/Dockerfile` is
+ * generated from the declaration and these facts by `npm run generate`.
+ */
+export interface ImageFacts {
+  /** Upstream's license, an SPDX expression (the OCI `licenses` label). */
+  readonly licenses: string;
+  /**
+   * The OCI `description` label. Default: "<title> packaged by ClawLab: non-root,
+   * read-only root filesystem, state in one volume".
+   */
+  readonly description?: string;
+  /**
+   * Debian packages the runtime needs besides `tini` and `ca-certificates` (libraries it
+   * links, tools its entrypoint or health probe uses); installed without recommends.
+   */
+  readonly packages?: readonly string[];
+  /**
+   * What the runtime stage copies from the artifact stage: path under `/out` → path in
+   * the image (owned by root, so the runtime user cannot change it). The build stage and
+   * the stand-in must both produce these paths. Default `/out/<name>` → `/usr/local/bin/<name>`.
+   */
+  readonly artifacts?: Readonly<Record<string, string>>;
+  /**
+   * Where the `standin` stage puts the test stand-in (`runtimes/shared/standin/`): the
+   * paths under `/out` that the image executes as the runtime. Default `/out/<name>`.
+   */
+  readonly standin?: readonly string[];
+  /**
+   * Other files of `runtimes/<name>/` the image carries (a start script): file name →
+   * path in the image. `entrypoint.sh`, the generated files, the baked config and
+   * `health-<kind>.sh` (for a health probe other than http) are copied anyway.
+   */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Shell commands run as root once everything is in place (a symlink to the start script), before the self-test. */
+  readonly setup?: readonly string[];
+  /**
+   * Build-time checks of the real artifact on the runtime base (it starts, its version,
+   * its native modules load); skipped for the test stand-in, which is not the runtime.
+   */
+  readonly checks?: readonly string[];
+  /**
+   * The image's ENV: what points the runtime at its state dir and turns off what a
+   * container must not do (self-update, mDNS). Never a secret: ENV is public in the image.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra labels; values may reference the global build args listed in `args` as `${NAME}`. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Global build args declared in `Dockerfile.build` that the runtime stage uses (in `labels`). */
+  readonly args?: readonly string[];
+  /** The signal `docker stop` sends (the image's STOPSIGNAL), for a runtime that shuts down cleanly only on another than SIGTERM. */
+  readonly stopSignal?: string;
+  /** The image's CMD: the runtime start, as exec words (the same command as `CLAW_COMMAND` in its entrypoint.sh). */
+  readonly command: readonly string[];
+}
+
 /** Everything ClawLab knows about one container runtime. */
 export interface RuntimeDeclaration {
   /** Canonical name, also the image name and the `runtimes/<name>/` folder. */
@@ -161,6 +219,8 @@ export interface RuntimeDeclaration {
   readonly generatedSecrets: readonly GeneratedSecret[];
   /** The image's environment contract: every variable the entrypoint understands. */
   readonly env: readonly EnvVar[];
+  /** The image facts of the shared Dockerfile template (see ImageFacts). */
+  readonly image: ImageFacts;
 }
 
 /** A channel as a translator sees it: its canonical settings with secrets of type `S`. */

@@ -34,6 +34,8 @@ export interface RuntimeSpec {
   /** Host port. */
   readonly port: number;
   readonly memoryMiB: number;
+  /** Bumped to rotate the runtime's generated tokens. */
+  readonly tokenRotation: number;
   readonly databaseUrl?: SecretRef;
   /** NanoClaw: mount the host's Docker socket. */
   readonly dockerSocket: boolean;
@@ -50,11 +52,18 @@ export interface DeviceSpec extends Omit<DeviceConfig, "provider" | "channel"> {
   readonly channel?: NamedChannel;
 }
 
+/** A Docker engine of the fleet. */
+export interface HostSpec {
+  readonly dockerHost: string;
+  /** The group of its Docker socket, when the config names it. */
+  readonly dockerSocketGid?: number;
+}
+
 /** The whole checked fleet. */
 export interface FleetSpec {
   readonly name: string;
   readonly registry: string;
-  readonly hosts: Readonly<Record<string, { readonly dockerHost: string }>>;
+  readonly hosts: Readonly<Record<string, HostSpec>>;
   readonly runtimes: readonly RuntimeSpec[];
   readonly devices: readonly DeviceSpec[];
   /** Every secret reference an enabled runtime or device uses, by config path. */
@@ -217,6 +226,7 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
       host: runtime.host,
       port,
       memoryMiB: runtime.memory_mb ?? declaration.memoryMiB,
+      tokenRotation: runtime.token_rotation,
       databaseUrl: runtime.database_url,
       dockerSocket: runtime.docker_socket ?? false,
       agentDockerHost: runtime.agent_docker_host,
@@ -251,7 +261,9 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
   return {
     name: config.fleet.name,
     registry: config.fleet.registry,
-    hosts: Object.fromEntries(Object.entries(config.hosts).map(([k, v]) => [k, { dockerHost: v.docker_host }])),
+    hosts: Object.fromEntries(
+      Object.entries(config.hosts).map(([k, v]) => [k, { dockerHost: v.docker_host, dockerSocketGid: v.docker_socket_gid }]),
+    ),
     runtimes,
     devices,
     secretRefs: dedupe(secretRefs),

@@ -46,4 +46,16 @@ export const ironclaw: RuntimeDeclaration = {
     { name: "CLAW_MODEL", type: "string", target: "llm.default.model", default: "claude-sonnet-4-5", doc: "model id" },
     { name: "CLAW_LLM_API_KEY_ENV", type: "enum", values: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY", "GEMINI_API_KEY", "LLM_API_KEY"], target: "llm.default.api_key_env", default: "ANTHROPIC_API_KEY", doc: "name of the variable holding the API key" },
   ],
+  image: {
+    licenses: "MIT OR Apache-2.0",
+    description: "IronClaw Reborn packaged by ClawLab: non-root, read-only root filesystem, state in one volume, PostgreSQL storage",
+    // The contract's defaults for variables IronClaw reads itself (the postgres profiles
+    // refuse to start without the singleton governor).
+    env: {
+      IRONCLAW_REBORN_HOME: "/var/lib/ironclaw",
+      IRONCLAW_REBORN_LOG: "info",
+      IRONCLAW_REBORN_POSTGRES_RESOURCE_GOVERNOR_SINGLETON: "true",
+    },
+    command: ["ironclaw", "serve"],
+  },
 };

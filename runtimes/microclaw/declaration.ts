@@ -35,4 +35,14 @@ export const microclaw: RuntimeDeclaration = {
     { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "channels.telegram.bot_token", default: "", doc: "Telegram bot token" },
     { name: "CLAW_TELEGRAM_ALLOWED_USER_IDS", type: "int-list", target: "channels.telegram.allowed_user_ids", default: "", doc: "numeric Telegram user ids allowed in (empty: everyone)" },
   ],
+  image: {
+    licenses: "MIT",
+    // OpenSSL and SQLite, as upstream links them.
+    packages: ["libssl3", "libsqlite3-0"],
+    // The contract's default log filter.
+    env: { RUST_LOG: "info" },
+    // MicroClaw waits for Ctrl-C (SIGINT) only; SIGTERM would kill it without a shutdown.
+    stopSignal: "SIGINT",
+    command: ["microclaw", "--config", "/var/lib/microclaw/microclaw.config.yaml", "start"],
+  },
 };

@@ -41,4 +41,34 @@ export const nanoclaw: RuntimeDeclaration = {
     { name: "CLAW_ANTHROPIC_API_KEY", type: "string", secret: true, target: "ANTHROPIC_API_KEY", default: "", doc: "Anthropic API key, written to .env; NanoClaw v2.0.64 itself does not read it (only the native-credential-proxy skill does): keep the key in the OneCLI vault" },
     { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "TELEGRAM_BOT_TOKEN", default: "", doc: "Telegram bot token (the adapter reads .env only)" },
   ],
+  image: {
+    licenses: "MIT",
+    description: "NanoClaw packaged by ClawLab: non-root, read-only root filesystem, state in one volume, agents through an explicit Docker API",
+    // libatomic1 for node; openssh-client for DOCKER_HOST=ssh:// (its ssh-keysign loses the
+    // setuid bit like everything else). perl-base (Essential) does the Docker API and
+    // socket checks.
+    packages: ["libatomic1", "openssh-client"],
+    // Node, the built app (dist, production node_modules, package.json: an ES module
+    // package) and the docker CLI in /opt/nanoclaw/bin.
+    artifacts: { "/out/node/bin/node": "/usr/local/bin/node", "/out/nanoclaw": "/opt/nanoclaw" },
+    // The stand-in runs as `node`: it serves the control socket (data/ncl.sock) and the
+    // webhook port. No docker CLI: the entrypoint checks the Docker API without one.
+    standin: ["/out/node/bin/node", "/out/nanoclaw/dist/index.js"],
+    // The CMD: runs node on the app from the state dir (see start.sh).
+    files: { "start.sh": "/usr/local/bin/nanoclaw" },
+    checks: [
+      `node -e "const D = require('/opt/nanoclaw/node_modules/better-sqlite3'); new D(':memory:').prepare('select 1').get()"`,
+      "/opt/nanoclaw/bin/docker --version",
+    ],
+    args: ["CHANNELS_REVISION"],
+    labels: { "org.clawlab.channels-revision": "${CHANNELS_REVISION}" },
+    // NanoClaw resolves data/, store/, groups/, logs/ and .env against its working
+    // directory, and ~/.config/nanoclaw against HOME: both are the volume.
+    env: {
+      HOME: "/var/lib/nanoclaw",
+      PATH: "/opt/nanoclaw/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      NODE_ENV: "production",
+    },
+    command: ["nanoclaw"],
+  },
 };

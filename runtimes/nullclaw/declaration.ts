@@ -44,4 +44,11 @@ export const nullclaw: RuntimeDeclaration = {
     { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "channels.telegram.accounts.main.bot_token", doc: "Telegram bot token (unset: Telegram off; must not be empty)" },
     { name: "CLAW_TELEGRAM_ALLOW_FROM", type: "list", target: "channels.telegram.accounts.main.allow_from", default: "", doc: "Telegram user ids allowed in (empty: nobody)" },
   ],
+  image: {
+    licenses: "MIT",
+    // NullClaw's config is $HOME/.nullclaw/config.json: HOME is the volume (the
+    // entrypoint pins it). The workspace lives beside it.
+    env: { HOME: "/var/lib/nullclaw", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/workspace" },
+    command: ["nullclaw", "gateway"],
+  },
 };

@@ -19,6 +19,11 @@ export const openclaw: RuntimeDeclaration = {
   user: { name: "openclaw", uid: 10002 },
   stateDir: "/var/lib/openclaw",
   workspaceDir: "/var/lib/openclaw/workspace",
+  // openclaw.json: gateway mode local, bind lan, token auth (the token comes from
+  // OPENCLAW_GATEWAY_TOKEN), the agents' model and workspace, the telegram block, and
+  // the external perplexity plugin disabled: OPENROUTER_API_KEY alone makes 2026.9.6
+  // want to install @openclaw/perplexity-plugin from npm at start, which a read-only
+  // image without npm refuses with "requires state migration" (exit 78).
   config: { format: "json", baked: "openclaw.json", path: "/var/lib/openclaw/openclaw.json" },
   // The UI answers unknown paths with 200: only the body proves it is the health endpoint.
   health: { kind: "http", path: "/healthz", bodyContains: '"status":"live"', startPeriodSeconds: 60 },
@@ -42,4 +47,30 @@ export const openclaw: RuntimeDeclaration = {
     { name: "CLAW_TELEGRAM_DM_POLICY", type: "enum", values: ["pairing", "allowlist", "disabled"], target: "channels.telegram.dmPolicy", default: "pairing", doc: "who may DM the bot: pairing codes, the allow-list, or nobody" },
     { name: "CLAW_TELEGRAM_ALLOW_FROM", type: "list", target: "channels.telegram.allowFrom", default: "", doc: "Telegram user ids allowed in (dmPolicy allowlist)" },
   ],
+  image: {
+    licenses: "MIT",
+    description: "OpenClaw gateway packaged by ClawLab: non-root, read-only root filesystem, state in one volume",
+    // node links libatomic.
+    packages: ["libatomic1"],
+    // Node and the installed package (`npm ci` of runtimes/openclaw/install/).
+    artifacts: { "/out/node/bin/node": "/usr/local/bin/node", "/out/openclaw": "/opt/openclaw" },
+    standin: ["/out/node/bin/node", "/out/openclaw/node_modules/openclaw/openclaw.mjs"],
+    setup: ["ln -s /opt/openclaw/node_modules/openclaw/openclaw.mjs /usr/local/bin/openclaw"],
+    // node runs on this base and the package is VERSION (its --version writes under /tmp: cleaned).
+    checks: [`[ "$(HOME=/tmp openclaw --version | grep -o '[0-9][0-9.]*[0-9]' | head -n 1)" = "$VERSION" ]`, "rm -rf /tmp/* /tmp/.[!.]*"],
+    // Everything OpenClaw writes goes to the volume (state DB, credentials, workspace,
+    // caches under HOME) or to /tmp (its rolling logs and lock files). The config is
+    // rendered by the entrypoint at every start and is read-only to OpenClaw.
+    // Bonjour is off: container networks drop mDNS.
+    env: {
+      HOME: "/var/lib/openclaw",
+      OPENCLAW_STATE_DIR: "/var/lib/openclaw",
+      OPENCLAW_CONFIG_PATH: "/var/lib/openclaw/openclaw.json",
+      OPENCLAW_CONFIG_READONLY: "1",
+      OPENCLAW_NO_AUTO_UPDATE: "1",
+      OPENCLAW_DISABLE_BONJOUR: "1",
+      NODE_ENV: "production",
+    },
+    command: ["openclaw", "gateway"],
+  },
 };

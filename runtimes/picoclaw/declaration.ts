@@ -41,4 +41,10 @@ export const picoclaw: RuntimeDeclaration = {
     { name: "CLAW_SLACK_ENABLED", type: "bool", target: "channel_list.slack.enabled", default: "false", doc: "serve Slack" },
     { name: "CLAW_SLACK_ALLOW_FROM", type: "list", target: "channel_list.slack.allow_from", default: "", doc: "Slack user ids allowed in" },
   ],
+  image: {
+    licenses: "MIT",
+    // PicoClaw's home (config.json, pid file) is the volume.
+    env: { PICOCLAW_HOME: "/var/lib/picoclaw", PICOCLAW_CONFIG: "/var/lib/picoclaw/config.json" },
+    command: ["picoclaw", "gateway"],
+  },
 };

@@ -46,4 +46,10 @@ export const zeroclaw: RuntimeDeclaration = {
     { name: "ZEROCLAW_peer_groups__*__agents", type: "list", target: "env", doc: "agents the peer group may talk to" },
     { name: "ZEROCLAW_peer_groups__*__external_peers", type: "list", target: "env", doc: "user ids allowed in (the channel's allow-list)" },
   ],
+  image: {
+    licenses: "MIT OR Apache-2.0",
+    // ZeroClaw finds config.toml (and data/, .secret_key) here.
+    env: { ZEROCLAW_CONFIG_DIR: "/var/lib/zeroclaw" },
+    command: ["zeroclaw", "daemon", "--host", "0.0.0.0"],
+  },
 };

@@ -11,9 +11,10 @@
  *    runtimes of the example config, args from each declaration and translator as the
  *    Fleet builds them) against N bare trios of the resources a runtime needs at least
  *    (docker-build Image, Volume, Container, plain inputs). `--breakdown` adds "flat": the
- *    same custom resources a ClawRuntime registers (Image, RemoteImage, Volume, a
- *    RandomPassword per generated secret, Container) without the component and its
- *    Output plumbing, which splits the ratio into "more resources" and "our code".
+ *    same custom resources a ClawRuntime registers (Image, RemoteImage, Volume, Container,
+ *    and the fleet's one token seed) without the component and its Output plumbing,
+ *    which splits the ratio into "more resources" and "our code". The seed (one
+ *    RandomPassword per fleet, as the Fleet makes it) is timed too, for flat and claw.
  *    A run is timed from the first constructor call until the mock monitor has received
  *    every registration (each resource, and each component's registerOutputs). Every size
  *    gets warm-up runs, then measured runs with the variants interleaved, a full GC before
@@ -174,11 +175,16 @@ function plainEnvs(runtime: RuntimeSpec): string[] {
 const PLAIN_ENVS = new Map(runtimes.map((r) => [r.name, plainEnvs(r)]));
 
 /** Registrations one instance of a variant makes: resources, and component outputs. */
-function perInstance(variant: Variant, runtime: RuntimeSpec): { resources: number; outputs: number } {
-  const generated = runtime.declaration.generatedSecrets.length;
+function perInstance(variant: Variant): { resources: number; outputs: number } {
   if (variant === "bare") return { resources: 3, outputs: 0 };
-  if (variant === "flat") return { resources: 4 + generated, outputs: 0 };
-  return { resources: 5 + generated, outputs: 1 };
+  if (variant === "flat") return { resources: 4, outputs: 0 };
+  return { resources: 5, outputs: 1 };
+}
+
+/** The fleet's token seed, as the Fleet makes it: once per run, for the variants that have generated tokens. */
+function tokenSeed(variant: Variant, run: number): pulumi.Output<string> | undefined {
+  if (variant === "bare") return undefined;
+  return pulumi.secret(new random.RandomPassword(`r${run}-token-seed`, { length: 64, special: false }).result);
 }
 
 function imageArgs(runtime: RuntimeSpec, fleet: string): dockerBuild.ImageArgs {
@@ -218,7 +224,7 @@ function containerArgs(runtime: RuntimeSpec, fleet: string) {
 }
 
 /** Constructs instance `i` of a variant; registration then proceeds asynchronously. */
-function construct(variant: Variant, run: number, i: number, provider: docker.Provider) {
+function construct(variant: Variant, run: number, i: number, provider: docker.Provider, seed: pulumi.Output<string> | undefined) {
   const runtime = runtimes[i % runtimes.length]!;
   const name = `r${run}-i${i}-${runtime.name}`;
   const fleet = `f${i}`;
@@ -233,6 +239,7 @@ function construct(variant: Variant, run: number, i: number, provider: docker.Pr
       provider,
       hostPort: runtime.port,
       memoryMiB: runtime.memoryMiB,
+      tokenSeed: seed!,
     });
     return;
   }
@@ -245,9 +252,6 @@ function construct(variant: Variant, run: number, i: number, provider: docker.Pr
   let imageId: pulumi.Input<string> = image.ref;
   if (variant === "flat") {
     imageId = new docker.RemoteImage(`${name}-pull`, { name: image.ref, keepLocally: true }, { provider }).imageId;
-    for (const secret of runtime.declaration.generatedSecrets) {
-      new random.RandomPassword(`${name}-${secret.name}`, { length: secret.length, special: false });
-    }
   }
   new docker.Container(
     `${name}-container`,
@@ -288,19 +292,16 @@ async function timeRun(variant: Variant, n: number, beforeStart?: () => void): P
 
   registered = 0;
   outputsRegistered = 0;
-  expected = { resources: 0, outputs: 0 };
-  for (let i = 0; i < n; i++) {
-    const per = perInstance(variant, runtimes[i % runtimes.length]!);
-    expected.resources += per.resources;
-    expected.outputs += per.outputs;
-  }
+  const per = perInstance(variant);
+  expected = { resources: per.resources * n + (variant === "bare" ? 0 : 1), outputs: per.outputs * n };
   const done = new Promise<void>((resolve) => (finished = resolve));
   beforeStart?.();
   const limit = Error.stackTraceLimit;
   if (STACK_LIMIT !== undefined) Error.stackTraceLimit = STACK_LIMIT;
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  for (let i = 0; i < n; i++) construct(variant, run, i, provider);
+  const seed = tokenSeed(variant, run);
+  for (let i = 0; i < n; i++) construct(variant, run, i, provider, seed);
   await done;
   const wall = performance.now() - start;
   const cpuUsed = process.cpuUsage(cpuStart);

@@ -125,19 +125,24 @@ function aptInstall(...pkgs: string[]): void {
   if (r.status !== 0) throw new Error(`apt_install ${pkgs.join(" ")} failed`);
 }
 
-/** Compiles the stand-in (static, stripped) into the build context when missing or older than its source. */
-export function buildStandin(): string {
-  const fresh = fs.existsSync(STANDIN_BIN) && fs.statSync(STANDIN_BIN).mtimeMs >= fs.statSync(STANDIN_SRC).mtimeMs;
-  if (fresh) return STANDIN_BIN;
+/**
+ * Compiles the stand-in (static, stripped) into the build context when missing or older
+ * than its source; `runtimesDir` is another copy's runtimes/ (default this repository's).
+ */
+export function buildStandin(runtimesDir = RUNTIMES_DIR): string {
+  const src = path.join(runtimesDir, path.relative(RUNTIMES_DIR, STANDIN_SRC));
+  const bin = path.join(runtimesDir, path.relative(RUNTIMES_DIR, STANDIN_BIN));
+  const fresh = fs.existsSync(bin) && fs.statSync(bin).mtimeMs >= fs.statSync(src).mtimeMs;
+  if (fresh) return bin;
   if (spawnSync("sh", ["-c", "command -v gcc"], { stdio: "ignore" }).status !== 0 || !fs.existsSync("/usr/lib/x86_64-linux-gnu/libc.a")) {
     aptInstall("gcc", "libc6-dev");
   }
-  fs.mkdirSync(path.dirname(STANDIN_BIN), { recursive: true });
-  const tmp = `${STANDIN_BIN}.${process.pid}.tmp`;
-  const r = spawnSync("gcc", ["-O2", "-s", "-static", "-Wall", "-o", tmp, STANDIN_SRC], { stdio: "inherit" });
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const r = spawnSync("gcc", ["-O2", "-s", "-static", "-Wall", "-o", tmp, src], { stdio: "inherit" });
   if (r.status !== 0) throw new Error("compiling the stand-in failed");
-  fs.renameSync(tmp, STANDIN_BIN);
-  return STANDIN_BIN;
+  fs.renameSync(tmp, bin);
+  return bin;
 }
 
 // ---------------------------------------------------------------- images
@@ -150,12 +155,12 @@ export function decl(name: RuntimeName): RuntimeDeclaration {
 }
 
 /** The test image tag of a runtime. */
-export function testImage(name: RuntimeName): string {
+export function testImage(name: string): string {
   return `clawlab-test/${name}:latest`;
 }
 
 /** Every file a runtime image is built from (its folder and runtimes/shared), sorted. */
-function buildInputs(name: RuntimeName): string[] {
+function buildInputs(name: string, runtimesDir: string): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -164,17 +169,17 @@ function buildInputs(name: RuntimeName): string[] {
       else if (e.isFile() && !e.name.endsWith(".tmp")) files.push(p);
     }
   };
-  walk(path.join(RUNTIMES_DIR, name));
-  walk(path.join(RUNTIMES_DIR, "shared"));
+  walk(path.join(runtimesDir, name));
+  walk(path.join(runtimesDir, "shared"));
   return files.sort();
 }
 
 /** What a build is made of: inputs' paths, modes and bytes, plus the build args. */
-function inputsHash(name: RuntimeName, buildArgs: Record<string, string>): string {
+function inputsHash(name: string, buildArgs: Record<string, string>, runtimesDir: string): string {
   const h = createHash("sha256");
-  for (const f of buildInputs(name)) {
+  for (const f of buildInputs(name, runtimesDir)) {
     const st = fs.statSync(f);
-    h.update(`${path.relative(RUNTIMES_DIR, f)}\0${st.mode & 0o777}\0`);
+    h.update(`${path.relative(runtimesDir, f)}\0${st.mode & 0o777}\0`);
     h.update(fs.readFileSync(f));
   }
   h.update(JSON.stringify(Object.entries(buildArgs).sort()));
@@ -225,6 +230,8 @@ export interface BuildOptions {
   readonly tag?: string;
   /** Rebuild even when the inputs did not change. */
   readonly force?: boolean;
+  /** The runtimes/ folder to build from (a scaffold in a temp copy); default this repository's. */
+  readonly runtimesDir?: string;
 }
 
 /**
@@ -232,12 +239,13 @@ export interface BuildOptions {
  * with the test base image and (by default) the stand-in as the artifact. Skipped when
  * the image already carries the current inputs' hash. Returns the tag.
  */
-export async function buildRuntimeImage(name: RuntimeName, opts: BuildOptions = {}): Promise<string> {
+export async function buildRuntimeImage(name: string, opts: BuildOptions = {}): Promise<string> {
   const tag = opts.tag ?? testImage(name);
   const artifact = opts.artifact ?? "standin";
+  const runtimesDir = opts.runtimesDir ?? RUNTIMES_DIR;
   const buildArgs = { BASE_IMAGE: TEST_BASE_IMAGE, ARTIFACT_STAGE: artifact, ...(opts.buildArgs ?? {}) };
-  if (artifact === "standin") buildStandin();
-  const hash = inputsHash(name, buildArgs);
+  if (artifact === "standin") buildStandin(runtimesDir);
+  const hash = inputsHash(name, buildArgs, runtimesDir);
   return withBuildLock(async () => {
     if (!opts.force) {
       const cur = await docker(["image", "inspect", "--format", `{{ index .Config.Labels "${INPUTS_LABEL}" }}`, tag]);
@@ -245,12 +253,15 @@ export async function buildRuntimeImage(name: RuntimeName, opts: BuildOptions = 
     }
     ensureBaseImage();
     // Paths relative to the context, run from it: Debian's 20.10 client finds the
-    // per-Dockerfile ignore file (Dockerfile.dockerignore) only that way.
+    // per-Dockerfile ignore file (Dockerfile.dockerignore) only that way. The context is
+    // spelled `<name>/..`, not `.`: the client keys the daemon's cached copy of the
+    // context by that literal string, and BuildKit 0.8 reusing one cached copy under
+    // another runtime's ignore file fails COPYs with "not found"; one key per runtime.
     const args = ["build", "--progress=plain", "-f", `${name}/Dockerfile`, "-t", tag, "--label", `${INPUTS_LABEL}=${hash}`];
     for (const [k, v] of Object.entries(buildArgs)) args.push("--build-arg", `${k}=${v}`);
-    args.push(".");
+    args.push(`${name}/..`);
     const t0 = Date.now();
-    const r = await docker(args, { cwd: RUNTIMES_DIR });
+    const r = await docker(args, { cwd: runtimesDir });
     if (r.code !== 0) throw new Error(`docker build of ${name} failed:\n${(r.err + r.out).slice(-6000)}`);
     process.stderr.write(`[images] built ${tag} (${artifact}) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
     return tag;
@@ -474,9 +485,9 @@ export function getPath(obj: any, dotted: string): unknown {
   return cur;
 }
 
-/** The baked config of a runtime as it sits in the repository. */
-export function bakedConfig(d: RuntimeDeclaration): Buffer {
-  return fs.readFileSync(path.join(RUNTIMES_DIR, d.name, d.config.baked));
+/** The baked config of a runtime as it sits in the repository (or in another copy's runtimes/). */
+export function bakedConfig(d: RuntimeDeclaration, runtimesDir = RUNTIMES_DIR): Buffer {
+  return fs.readFileSync(path.join(runtimesDir, d.name, d.config.baked));
 }
 
 export { IMAGE_HEALTH_COMMAND, IMAGE_SHARE_DIR, bakedConfigPath };

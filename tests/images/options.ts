@@ -4,7 +4,7 @@
  * entrypoint consumes. Shared by the tests and the benchmark; add a runtime here.
  */
 import type { RuntimeName } from "../../runtimes/types";
-import type { SampleOptions } from "./samples";
+import { HOSTILE, type SampleOptions } from "./samples";
 
 export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
   zeroclaw: {
@@ -22,6 +22,24 @@ export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
       "ZEROCLAW_peer_groups__*__channel": "main",
       "ZEROCLAW_peer_groups__*__agents": "main",
       "ZEROCLAW_peer_groups__*__external_peers": "main",
+    },
+  },
+  openclaw: {
+    // A start without the gateway token is refused (the lan bind needs auth).
+    required: { OPENCLAW_GATEWAY_TOKEN: "sekret-openclawgatewaytoken-6e7f8a9b-0123456789abcdef" },
+    // Numeric Telegram ids only; Telegram off (on, it needs the bot token and the Bot API).
+    samples: { CLAW_TELEGRAM_ALLOW_FROM: " 111111111 , tg:222222222", CLAW_TELEGRAM_ENABLED: "false" },
+  },
+  nanoclaw: {
+    // Every start needs a OneCLI the operator chose and a Docker API for the agents;
+    // ssh:// is taken on trust (the stand-in spawns no agents, so nothing is reached).
+    required: { ONECLI_URL: "http://onecli.internal:10254", DOCKER_HOST: "ssh://agents@sandbox.invalid" },
+    // .env values are one line (NanoClaw's reader knows no escapes).
+    samples: {
+      CLAW_ASSISTANT_NAME: HOSTILE.replace(/[\r\n]/g, " "),
+      CLAW_TZ: "Europe/Berlin",
+      CLAW_ANTHROPIC_API_KEY: "sk-ant-sekret-clawanthropicapikey-1c2d3e4f",
+      CLAW_TELEGRAM_BOT_TOKEN: '123456:sekret-clawtelegrambottoken-5a6b7c8d "q" \\ #x',
     },
   },
   picoclaw: {

@@ -57,6 +57,10 @@ export interface SuiteOptions extends SampleOptions {
   readonly healthTimeoutMs?: number;
   /** Runtime-specific tests, run inside the suite's describe with its context. */
   readonly extra?: (ctx: SuiteContext) => void;
+  /** The runtimes/ folder the image is built from and checked against (a scaffold in a temp copy); default this repository's. */
+  readonly runtimesDir?: string;
+  /** The test image's tag; default clawlab-test/<name>:latest. */
+  readonly tag?: string;
 }
 
 /** What runtime-specific tests get from the suite. */
@@ -89,6 +93,7 @@ export function hasPath(obj: any, dotted: string): boolean {
 /** The generic test suite of a runtime image. */
 export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: SuiteOptions = {}): void {
   const options: SuiteOptions = { ...IMAGE_OPTIONS[decl.name], ...suiteOptions };
+  const runtimesDir = options.runtimesDir ?? RUNTIMES_DIR;
   const standin = options.standin ?? true;
   const required = options.required ?? {};
   const healthTimeout = options.healthTimeoutMs ?? (decl.health.startPeriodSeconds + 30) * 1000;
@@ -112,7 +117,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
 
   describe(`${decl.title} image (${decl.name})`, () => {
     beforeAll(async () => {
-      image = await buildRuntimeImage(decl.name, standin ? {} : { artifact: "build" });
+      image = await buildRuntimeImage(decl.name, { runtimesDir, tag: options.tag, ...(standin ? {} : { artifact: "build" }) });
       imageInfo = await inspectImage(image);
     }, 30 * 60_000);
     afterAll(async () => {
@@ -144,7 +149,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
       ] as const) {
         const r = await runOnce({}, [inImage], ["--entrypoint", "cat"]);
         expect(r.code, r.err).toBe(0);
-        expect(r.stdout.equals(fs.readFileSync(path.join(RUNTIMES_DIR, decl.name, inRepo))), inImage).toBe(true);
+        expect(r.stdout.equals(fs.readFileSync(path.join(runtimesDir, decl.name, inRepo))), inImage).toBe(true);
       }
     });
 
@@ -164,7 +169,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
     });
 
     it("passes the baked config check: every file target exists, no-override render is byte-exact", async () => {
-      const baked = bakedConfig(decl);
+      const baked = bakedConfig(decl, runtimesDir);
       const parsed = parseConfig(decl.config.format, baked.toString("utf8"));
       for (const s of fileTargets) expect(hasPath(parsed, s.v.target), `${s.name} → ${s.v.target}`).toBe(true);
       const check = await runOnce({}, ["check-baked"]);

@@ -9,9 +9,10 @@ import { parse, stringify } from "smol-toml";
 import YAML from "yaml";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PINNED_IMAGES } from "../../components/pinned-images";
+import { dockerSocketGroups } from "../../components/fleet";
 import { declarations } from "../../runtimes";
 import { IMAGE_HEALTH_COMMAND } from "../../runtimes/image";
-import { EXAMPLE_SECRETS, type Evaluation, evaluate, isSecretValue, plainStrings, type Recorded, unwrap } from "./harness";
+import { EXAMPLE_SECRETS, type Evaluation, evaluate, generatedMarkers, isSecretValue, plainStrings, type Recorded, unwrap } from "./harness";
 
 const ROOT = path.join(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "clawlab.example.toml");
@@ -132,7 +133,7 @@ describe("the dev stack with the example config", () => {
       ZEROCLAW_channels__telegram__team_telegram__bot_token: EXAMPLE_SECRETS["clawlab:telegramBotToken"],
       ZEROCLAW_peer_groups__team_telegram__external_peers: "123456789",
     });
-    expect(env("zeroclaw").ZEROCLAW_gateway__paired_tokens).toMatch(/^zc_generated-/);
+    expect(env("zeroclaw").ZEROCLAW_gateway__paired_tokens).toBe(`zc_${result.outputs.tokens.zeroclaw.gatewayToken}`);
     expect(env("openclaw")).toMatchObject({ ANTHROPIC_API_KEY: EXAMPLE_SECRETS["clawlab:anthropicApiKey"], CLAW_TELEGRAM_DM_POLICY: "allowlist" });
     expect(env("picoclaw")).toMatchObject({ CLAW_API_KEY: EXAMPLE_SECRETS["clawlab:openaiApiKey"], CLAW_DISCORD_ALLOW_FROM: "998877665544332211" });
     expect(env("nanoclaw")).toMatchObject({
@@ -149,8 +150,8 @@ describe("the dev stack with the example config", () => {
 
   it("never puts a secret value in a plain resource input or output", async () => {
     const generated = ofType(result.resources, "random:index/randomPassword:RandomPassword").map((r) => r.name);
-    expect(generated.length).toBeGreaterThan(0);
-    const secretValues = [...Object.values(EXAMPLE_SECRETS), "generated-"];
+    expect(generated).toEqual(["lab-token-seed", "lab-ironclaw-db-password"]);
+    const secretValues = [...Object.values(EXAMPLE_SECRETS), ...generatedMarkers(result)];
     for (const resource of result.resources) {
       for (const { path: at, value } of plainStrings(resource.inputs)) {
         for (const secret of secretValues) {
@@ -201,6 +202,56 @@ describe("the dev stack with the example config", () => {
       const socket = mounts.filter((m: any) => m.source === "/var/run/docker.sock");
       expect(socket.length).toBe(unwrap(container.inputs).name === "lab-nanoclaw" ? 1 : 0);
     }
+  });
+
+  it("adds NanoClaw's user to the local socket's group, read from the socket (root:<group> 0660)", () => {
+    const nanoclaw = ofType(result.resources, "docker:index/container:Container").find((c) => unwrap(c.inputs).name === "lab-nanoclaw")!;
+    let gid: number | undefined;
+    try {
+      gid = fs.statSync("/var/run/docker.sock").gid;
+    } catch {
+      gid = undefined; // no engine on this machine: the program warns instead (tested below)
+    }
+    expect(unwrap(nanoclaw.inputs).groupAdds).toEqual(gid === undefined ? undefined : [String(gid)]);
+    for (const container of ofType(result.resources, "docker:index/container:Container")) {
+      if (container !== nanoclaw) expect(unwrap(container.inputs).groupAdds ?? []).toEqual([]);
+    }
+  });
+});
+
+describe("the Docker socket's group", () => {
+  const nanoclawGroups = (result: Evaluation) =>
+    unwrap(ofType(result.resources, "docker:index/container:Container").find((c) => unwrap(c.inputs).name === "lab-nanoclaw")!.inputs).groupAdds;
+
+  it("comes from the host entry when the canonical file names it", async () => {
+    const file = variant((doc) => (doc.hosts.local.docker_socket_gid = 4242));
+    expect(nanoclawGroups(await run({ "clawlab:configFile": file, ...EXAMPLE_SECRETS }))).toEqual(["4242"]);
+  });
+
+  it("comes from a stack's host override, which replaces the file's entry", async () => {
+    const file = variant((doc) => (doc.hosts.local.docker_socket_gid = 4242));
+    const hosts = JSON.stringify({ local: { dockerHost: "ssh://deploy@fleet-9", dockerSocketGid: 977 } });
+    expect(nanoclawGroups(await run({ "clawlab:configFile": file, "clawlab:hosts": hosts, ...EXAMPLE_SECRETS }))).toEqual(["977"]);
+  });
+
+  it("must be named for a remote host, before anything is registered", async () => {
+    const hosts = JSON.stringify({ local: "ssh://deploy@fleet-9" });
+    const resources: Recorded[] = [];
+    await expect(run({ "clawlab:configFile": EXAMPLE, "clawlab:hosts": hosts, ...EXAMPLE_SECRETS }, Object.keys(EXAMPLE_SECRETS), resources)).rejects.toThrow(
+      /hosts\.local\.docker_socket_gid: nanoclaw mounts the Docker socket of host "local", which is remote \(ssh:\/\/deploy@fleet-9\)/,
+    );
+    expect(resources.filter((r) => !r.type.startsWith("clawlab:"))).toEqual([]);
+  });
+
+  it("is warned about when the local socket can't be read", () => {
+    const spec = { hosts: { local: { dockerHost: "unix:///var/run/docker.sock" } }, runtimes: [{ name: "nanoclaw", host: "local", dockerSocket: true }] } as any;
+    const { gids, warnings } = dockerSocketGroups(spec, () => {
+      throw Object.assign(new Error("no such file"), { code: "ENOENT" });
+    });
+    expect(gids.get("nanoclaw")).toBeUndefined();
+    expect(warnings).toEqual([
+      "nanoclaw: cannot read the group of /var/run/docker.sock (ENOENT); its user will not reach the socket: set hosts.local.docker_socket_gid",
+    ]);
   });
 });
 
@@ -291,7 +342,7 @@ describe("the shipped stack files", () => {
       { ...stackConfig("Pulumi.prod.yaml"), "clawlab:registryPassword": "ghp_SECRET", ...EXAMPLE_SECRETS },
       [...Object.keys(EXAMPLE_SECRETS), "clawlab:registryPassword"],
     );
-    expect(result.outputs.registry).toBe("ghcr.io/codervisor");
+    expect(result.outputs.registry).toBe("ghcr.io/codervisor/fleet");
     expect(ofType(result.resources, "pulumi:providers:docker").map((p) => unwrap(p.inputs).host)).toEqual([
       "ssh://deploy@fleet-1.example.com",
     ]);

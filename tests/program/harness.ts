@@ -127,6 +127,16 @@ export async function evaluate(
   return { resources, outputs, secretOutputs };
 }
 
+/**
+ * Every value the stack generated in an evaluation: RandomPassword results (the mocks make
+ * them `generated-…`) and the tokens derived from the fleet's seed (read from the secret
+ * `tokens` output), so a test can tell a generated value wherever it lands.
+ */
+export function generatedMarkers(result: Evaluation): string[] {
+  const tokens = Object.values((result.outputs.tokens ?? {}) as Record<string, Record<string, string>>).flatMap((t) => Object.values(t));
+  return ["generated-", ...tokens];
+}
+
 /** The secret config values the example config references, as a stack would hold them. */
 export const EXAMPLE_SECRETS: Record<string, string> = {
   "clawlab:anthropicApiKey": "sk-ant-SECRET-anthropic-0001",

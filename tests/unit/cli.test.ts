@@ -13,7 +13,7 @@ import { parse, stringify } from "smol-toml";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { quoteValue, renderDotenv } from "../../cli/dotenv";
 import { declarations } from "../../runtimes";
-import { EXAMPLE_SECRETS, evaluate, unwrap } from "../program/harness";
+import { EXAMPLE_SECRETS, evaluate, generatedMarkers, unwrap } from "../program/harness";
 
 const ROOT = path.join(__dirname, "../..");
 const CLI = path.join(ROOT, "cli", "clawlab.js");
@@ -310,6 +310,8 @@ describe("clawlab env", () => {
 describe("the CLI's environment is the program's", () => {
   /** The container env the program gives each runtime, under mocks. */
   let program: Record<string, Record<string, string>>;
+  /** Values only the stack generates. */
+  let markers: string[];
   beforeAll(async () => {
     vi.resetModules();
     const result = await evaluate(
@@ -317,6 +319,7 @@ describe("the CLI's environment is the program's", () => {
       Object.keys(EXAMPLE_SECRETS),
       () => import("../../index"),
     );
+    markers = generatedMarkers(result);
     program = {};
     for (const container of result.resources.filter((r) => r.type === "docker:index/container:Container")) {
       const inputs = unwrap(container.inputs);
@@ -331,7 +334,7 @@ describe("the CLI's environment is the program's", () => {
     expect(run.status).toBe(0);
     const cli = parseDotenv(run.stdout);
     const expected = program[runtime]!;
-    const generated = Object.keys(expected).filter((name) => expected[name]!.includes("generated-")).sort();
+    const generated = Object.keys(expected).filter((name) => markers.some((m) => expected[name]!.includes(m))).sort();
     expect(unsetSlots(run.stdout).sort()).toEqual(generated);
     expect(cli).toEqual(Object.fromEntries(Object.entries(expected).filter(([name]) => !generated.includes(name))));
   });

@@ -27,8 +27,9 @@
  *   any other path          200 text/html, like a web UI's catch-all route
  *
  * Runtime facts come from /usr/local/share/clawlab/runtime.conf (CLAW_RUNTIME_CONF
- * overrides): CLAW_RUNTIME selects the SPECS row, CLAW_PORT/CLAW_HEALTH_* fill in
- * for runtimes without a row. CLAW_STANDIN_LISTEN=host:port forces the address.
+ * overrides): CLAW_RUNTIME selects the SPECS row, CLAW_PORT/CLAW_HEALTH_* and
+ * CLAW_CONFIG_PATH (the file the entrypoint renders) fill in for runtimes without a
+ * row, such as a new one from `clawlab runtime init`. CLAW_STANDIN_LISTEN=host:port forces the address.
  * Secrets are never logged: the log names argc and the subcommand only, and an
  * argv word after "password" is recorded as an FNV-1a hash.
  *
@@ -99,7 +100,7 @@ static const struct spec SPECS[] = {
 
 static int g_argc;
 static char **g_argv;
-static char conf_runtime[64], conf_port[16], conf_kind[16], conf_hpath[512], conf_hbody[512], conf_state[512];
+static char conf_runtime[64], conf_port[16], conf_kind[16], conf_hpath[512], conf_hbody[512], conf_state[512], conf_cfg[1024];
 static char cfg_path[1024];
 static int cfg_exists;
 static char listen_host[256];
@@ -169,6 +170,7 @@ static void read_runtime_conf(void) {
 		else if (!strcmp(k, "CLAW_HEALTH_PATH")) sh_unquote(v, conf_hpath, sizeof conf_hpath);
 		else if (!strcmp(k, "CLAW_HEALTH_BODY")) sh_unquote(v, conf_hbody, sizeof conf_hbody);
 		else if (!strcmp(k, "CLAW_STATE_DIR")) sh_unquote(v, conf_state, sizeof conf_state);
+		else if (!strcmp(k, "CLAW_CONFIG_PATH")) sh_unquote(v, conf_cfg, sizeof conf_cfg);
 	}
 	fclose(f);
 }
@@ -561,7 +563,9 @@ int main(int argc, char **argv) {
 		return 0;
 	}
 
-	if (!s || !resolve(s->config, cfg_path, sizeof cfg_path)) cfg_path[0] = 0;
+	/* Without a row: the runtime reads the file the entrypoint renders. */
+	if (!s) snprintf(cfg_path, sizeof cfg_path, "%s", conf_cfg);
+	else if (!resolve(s->config, cfg_path, sizeof cfg_path)) cfg_path[0] = 0;
 	struct stat st;
 	cfg_exists = cfg_path[0] && stat(cfg_path, &st) == 0 && S_ISREG(st.st_mode);
 	if (s && s->config_required && !cfg_exists) die("config file %s does not exist", cfg_path[0] ? cfg_path : "(none)");
