@@ -131,7 +131,7 @@ function origin(source: Source): string {
     case "sidecar":
       return (
         "the stack's managed PostgreSQL sidecar, with a password it generates and does not export; " +
-        `for Compose, point runtimes.${source.runtime}.database_url at your own PostgreSQL`
+        "for Compose, `clawlab compose` writes the sidecar with a password of its own"
       );
   }
 }

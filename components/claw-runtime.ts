@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as path from "node:path";
 import type { ContainerEnv, RuntimeDeclaration, TranslateInput, Translator } from "../runtimes/types";
 import { type HealthcheckSettings, runtimeContainer, seconds } from "./container-settings";
@@ -122,10 +123,14 @@ export class ClawRuntime extends pulumi.ComponentResource {
     this.tokens = Object.fromEntries(
       decl.generatedSecrets.map((secret) => [
         secret.name,
-        // Derived inside an apply of the secret seed, so the token is secret too.
-        args.tokenSeed.apply((seed) =>
-          deriveToken(seed, { fleet: args.fleet, runtime: decl.name, name: secret.name, rotation: args.tokenRotation, length: secret.length }),
-        ),
+        secret.encryptsData
+          ? // A key to stored data: its own resource, so rotating the client tokens never replaces it.
+            // RandomPassword marks `result` secret itself; saying so here keeps it secret whatever the provider does.
+            pulumi.secret(new random.RandomPassword(`${name}-${secret.name}`, { length: secret.length, special: false }, { parent: this }).result)
+          : // Derived inside an apply of the secret seed, so the token is secret too.
+            args.tokenSeed.apply((seed) =>
+              deriveToken(seed, { fleet: args.fleet, runtime: decl.name, name: secret.name, rotation: args.tokenRotation, length: secret.length }),
+            ),
       ]),
     );
     const env: ContainerEnv<pulumi.Output<string>> = args.translate({ ...args.settings, generated: this.tokens });

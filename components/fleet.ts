@@ -129,7 +129,7 @@ export class Fleet extends pulumi.ComponentResource {
     this.runtimes = {};
     this.tokens = {};
     // One secret seed for every generated token (components/tokens.ts): a token is not worth a resource of its own.
-    const tokenSeed = spec.runtimes.some((r) => r.declaration.generatedSecrets.length > 0)
+    const tokenSeed = spec.runtimes.some((r) => r.declaration.generatedSecrets.some((s) => !s.encryptsData))
       ? pulumi.secret(new random.RandomPassword(`${name}-token-seed`, { length: 64, special: false }, { parent: this }).result)
       : undefined;
     for (const runtime of spec.runtimes) {

@@ -7,7 +7,8 @@
  * state) and HKDF-SHA256 give every token its own independent value: knowing one
  * token reveals nothing about the seed or the others. Replacing the seed
  * (`pulumi up --replace <seed URN>`) rotates them all; bumping a runtime's
- * `token_rotation` rotates only that runtime's.
+ * `token_rotation` rotates only that runtime's. Keys to stored data (`encryptsData`)
+ * are not tokens: they stay RandomPasswords of their own, which neither rotates.
  */
 import { hkdfSync } from "node:crypto";
 

@@ -115,6 +115,12 @@ export interface GeneratedSecret {
   readonly length: number;
   /** What a client does with it. */
   readonly doc: string;
+  /**
+   * It encrypts data the runtime stores (a master key): a new value could not read that
+   * data back. Such a secret is its own RandomPassword, never rotated with the client
+   * tokens (`token_rotation`, the fleet's token seed); default false: a client token.
+   */
+  readonly encryptsData?: boolean;
 }
 
 /**

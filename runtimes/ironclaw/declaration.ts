@@ -25,7 +25,7 @@ export const ironclaw: RuntimeDeclaration = {
   emptyAllowListIsOpen: false,
   generatedSecrets: [
     { name: "webToken", length: 48, doc: "web UI and API bearer token" },
-    { name: "secretMasterKey", length: 64, doc: "master key that encrypts IronClaw's stored secrets; keep it to read them back" },
+    { name: "secretMasterKey", length: 64, encryptsData: true, doc: "master key that encrypts IronClaw's stored secrets; keep it to read them back" },
   ],
   env: [
     { name: "IRONCLAW_REBORN_WEBUI_TOKEN", type: "string", secret: true, target: "env", doc: "web UI bearer token, at least 32 bytes" },

@@ -12,7 +12,8 @@
  *    Fleet builds them) against N bare trios of the resources a runtime needs at least
  *    (docker-build Image, Volume, Container, plain inputs). `--breakdown` adds "flat": the
  *    same custom resources a ClawRuntime registers (Image, RemoteImage, Volume, Container,
- *    and the fleet's one token seed) without the component and its Output plumbing,
+ *    a RandomPassword per key to stored data, and the fleet's one token seed) without the
+ *    component and its Output plumbing,
  *    which splits the ratio into "more resources" and "our code". The seed (one
  *    RandomPassword per fleet, as the Fleet makes it) is timed too, for flat and claw.
  *    A run is timed from the first constructor call until the mock monitor has received
@@ -175,10 +176,11 @@ function plainEnvs(runtime: RuntimeSpec): string[] {
 const PLAIN_ENVS = new Map(runtimes.map((r) => [r.name, plainEnvs(r)]));
 
 /** Registrations one instance of a variant makes: resources, and component outputs. */
-function perInstance(variant: Variant): { resources: number; outputs: number } {
+function perInstance(variant: Variant, runtime: RuntimeSpec): { resources: number; outputs: number } {
+  const keys = runtime.declaration.generatedSecrets.filter((s) => s.encryptsData).length;
   if (variant === "bare") return { resources: 3, outputs: 0 };
-  if (variant === "flat") return { resources: 4, outputs: 0 };
-  return { resources: 5, outputs: 1 };
+  if (variant === "flat") return { resources: 4 + keys, outputs: 0 };
+  return { resources: 5 + keys, outputs: 1 };
 }
 
 /** The fleet's token seed, as the Fleet makes it: once per run, for the variants that have generated tokens. */
@@ -252,6 +254,9 @@ function construct(variant: Variant, run: number, i: number, provider: docker.Pr
   let imageId: pulumi.Input<string> = image.ref;
   if (variant === "flat") {
     imageId = new docker.RemoteImage(`${name}-pull`, { name: image.ref, keepLocally: true }, { provider }).imageId;
+    for (const secret of runtime.declaration.generatedSecrets.filter((s) => s.encryptsData)) {
+      new random.RandomPassword(`${name}-${secret.name}`, { length: secret.length, special: false });
+    }
   }
   new docker.Container(
     `${name}-container`,
@@ -292,8 +297,12 @@ async function timeRun(variant: Variant, n: number, beforeStart?: () => void): P
 
   registered = 0;
   outputsRegistered = 0;
-  const per = perInstance(variant);
-  expected = { resources: per.resources * n + (variant === "bare" ? 0 : 1), outputs: per.outputs * n };
+  expected = { resources: variant === "bare" ? 0 : 1, outputs: 0 };
+  for (let i = 0; i < n; i++) {
+    const per = perInstance(variant, runtimes[i % runtimes.length]!);
+    expected.resources += per.resources;
+    expected.outputs += per.outputs;
+  }
   const done = new Promise<void>((resolve) => (finished = resolve));
   beforeStart?.();
   const limit = Error.stackTraceLimit;

@@ -150,7 +150,8 @@ describe("the dev stack with the example config", () => {
 
   it("never puts a secret value in a plain resource input or output", async () => {
     const generated = ofType(result.resources, "random:index/randomPassword:RandomPassword").map((r) => r.name);
-    expect(generated).toEqual(["lab-token-seed", "lab-ironclaw-db-password"]);
+    // One seed for every client token; keys to stored data and the database password are their own.
+    expect(generated.sort()).toEqual(["lab-ironclaw-db-password", "lab-ironclaw-runtime-secretMasterKey", "lab-token-seed"]);
     const secretValues = [...Object.values(EXAMPLE_SECRETS), ...generatedMarkers(result)];
     for (const resource of result.resources) {
       for (const { path: at, value } of plainStrings(resource.inputs)) {
@@ -215,6 +216,28 @@ describe("the dev stack with the example config", () => {
     expect(unwrap(nanoclaw.inputs).groupAdds).toEqual(gid === undefined ? undefined : [String(gid)]);
     for (const container of ofType(result.resources, "docker:index/container:Container")) {
       if (container !== nanoclaw) expect(unwrap(container.inputs).groupAdds ?? []).toEqual([]);
+    }
+  });
+});
+
+describe("generated tokens", () => {
+  it("rotate one runtime at a time with token_rotation, never a key to stored data", async () => {
+    const before = await run({ "clawlab:configFile": EXAMPLE, ...EXAMPLE_SECRETS });
+    const bumped = variant((doc) => {
+      doc.runtimes.zeroclaw.token_rotation = 1;
+      doc.runtimes.ironclaw.token_rotation = 1;
+    });
+    const after = await run({ "clawlab:configFile": bumped, ...EXAMPLE_SECRETS });
+    const { zeroclaw, ironclaw, ...others } = before.outputs.tokens;
+    expect(after.outputs.tokens.zeroclaw.gatewayToken).not.toBe(zeroclaw.gatewayToken);
+    expect(after.outputs.tokens.ironclaw.webToken).not.toBe(ironclaw.webToken);
+    expect(after.outputs.tokens.ironclaw.secretMasterKey).toBe(ironclaw.secretMasterKey);
+    for (const [runtime, tokens] of Object.entries(others)) expect(after.outputs.tokens[runtime]).toEqual(tokens);
+    // Derived tokens are letters and digits of the declared length (the master key is a mocked RandomPassword).
+    for (const decl of declarations) {
+      for (const secret of decl.generatedSecrets.filter((s) => !s.encryptsData)) {
+        expect(after.outputs.tokens[decl.name][secret.name]).toMatch(new RegExp(`^[A-Za-z0-9]{${secret.length}}$`));
+      }
     }
   });
 });
