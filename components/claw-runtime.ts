@@ -177,13 +177,13 @@ export class ClawRuntime extends pulumi.ComponentResource {
     this.url = pulumi.output(`http://${host}:${args.hostPort}`);
     if (decl.health.kind === "http") this.healthUrl = pulumi.output(`http://${host}:${args.hostPort}${decl.health.path}`);
 
+    // What a reader of the state wants per runtime. The tokens stay out: the stack exports
+    // them once, as a secret, and every registered output costs each of a fleet's runtimes.
     this.registerOutputs({
       imageRef: this.imageRef,
       containerName: this.containerName,
       url: this.url,
       healthUrl: this.healthUrl,
-      volumeName: this.volumeName,
-      tokens: this.tokens,
     });
   }
 }
