@@ -39,6 +39,7 @@ import {
   type Container,
 } from "./harness";
 import { CARRYABLE, readEnvFile } from "./nanoclaw-dotenv";
+import { itKeepsItsLifecycle } from "./runtime-suite";
 import { HOSTILE, fleetFlags, marker } from "./samples";
 
 const d = nanoclaw;
@@ -345,33 +346,16 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       await waitHealthy(c.name, HEALTH_TIMEOUT, true);
     }, 60_000);
 
-    it("survives ten restarts with a byte-identical .env, healthy each time", async () => {
-      const before = await readFileIn(c.name, d.config.path);
-      for (let i = 0; i < 10; i++) {
-        await dockerOk(["restart", "-t", "10", c.name]);
-        await waitHealthy(c.name, HEALTH_TIMEOUT);
-        expect((await readFileIn(c.name, d.config.path)).equals(before), `restart ${i + 1}`).toBe(true);
-      }
-    }, 10 * (HEALTH_TIMEOUT + 15_000));
-
-    it("never shows a secret in the logs or the image metadata", async () => {
-      const logs = await docker(["logs", c.name]);
-      const inspect = await docker(["image", "inspect", image]);
-      const history = await docker(["history", "--no-trunc", image]);
-      for (const n of needles(SAMPLES)) {
-        expect(logs.out + logs.err, "logs").not.toContain(n);
-        expect(inspect.out, "image inspect").not.toContain(n);
-        expect(history.out, "history").not.toContain(n);
-      }
+    itKeepsItsLifecycle({
+      container: () => c,
+      image: () => image,
+      configPath: d.config.path,
+      configLabel: ".env",
+      healthTimeout: HEALTH_TIMEOUT,
+      needles: () => needles(SAMPLES),
+      stopSignal: () => imageInfo?.Config?.StopSignal || "SIGTERM",
+      standin: true,
     });
-
-    it("stops on SIGTERM forwarded by tini, exit code 0", async () => {
-      const t0 = Date.now();
-      await dockerOk(["stop", "-t", "10", c.name]);
-      expect((await inspectContainer(c.name)).State.ExitCode).toBe(0);
-      expect(Date.now() - t0).toBeLessThan(8000);
-      expect((await docker(["logs", c.name])).out).toContain("got SIGTERM");
-    }, 30_000);
   });
 
   describe("started as root (ownership fixed where wrong, then privileges dropped)", () => {

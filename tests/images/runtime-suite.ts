@@ -83,6 +83,67 @@ function masked(v: EnvVar): unknown {
 }
 
 /** True when a dotted path exists in a parsed config (a null value counts). */
+/** What the lifecycle checks need from a suite: a container started the fleet's way, and its image's facts. */
+export interface LifecycleContext {
+  readonly container: () => Container;
+  readonly image: () => string;
+  /** The rendered native config, which must not change across restarts. */
+  readonly configPath: string;
+  /** How the test titles name that file (`config`, `.env`). */
+  readonly configLabel: string;
+  readonly healthTimeout: number;
+  /** Markers of the secret values the container was started with. */
+  readonly needles: () => readonly string[];
+  /** The image's stop signal. */
+  readonly stopSignal: () => string;
+  /** The stand-in logs the signal it got; a real runtime is only held to its exit code. */
+  readonly standin: boolean;
+}
+
+/**
+ * The lifecycle checks every image passes, registered inside a `describe` whose container
+ * is started the fleet's way: ten restarts with the same config, no secret in logs or image
+ * metadata, a clean stop on the image's stop signal. Shared by the generic suite and the
+ * suites of runtimes it cannot describe (NanoClaw).
+ */
+export function itKeepsItsLifecycle(ctx: LifecycleContext): void {
+  it(`survives ten restarts with a byte-identical ${ctx.configLabel}, healthy each time`, async () => {
+    const c = ctx.container();
+    const before = await readFileIn(c.name, ctx.configPath);
+    for (let i = 0; i < 10; i++) {
+      await dockerOk(["restart", "-t", "10", c.name]);
+      await waitHealthy(c.name, ctx.healthTimeout);
+      const now = await readFileIn(c.name, ctx.configPath);
+      expect(now.equals(before), `restart ${i + 1}`).toBe(true);
+    }
+  }, 10 * (ctx.healthTimeout + 15_000));
+
+  it("never shows a secret in the logs or the image metadata", async () => {
+    const c = ctx.container();
+    const logs = await docker(["logs", c.name]);
+    const inspect = await docker(["image", "inspect", ctx.image()]);
+    const history = await docker(["history", "--no-trunc", ctx.image()]);
+    for (const needle of ctx.needles()) {
+      expect(logs.out + logs.err, "logs").not.toContain(needle);
+      expect(inspect.out, "image inspect").not.toContain(needle);
+      expect(history.out, "history").not.toContain(needle);
+    }
+  });
+
+  it("stops on the image's stop signal, forwarded by tini, with exit code 0", async () => {
+    const c = ctx.container();
+    const t0 = Date.now();
+    await dockerOk(["stop", "-t", "10", c.name]);
+    const info = await inspectContainer(c.name);
+    expect(info.State.ExitCode).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(8000);
+    if (ctx.standin) {
+      const logs = await docker(["logs", c.name]);
+      expect(logs.out).toContain(`got ${ctx.stopSignal()}`);
+    }
+  }, 30_000);
+}
+
 export function hasPath(obj: any, dotted: string): boolean {
   const segs = dotted.split(".");
   const last = segs.pop()!;
@@ -322,38 +383,16 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
         await waitHealthy(c.name, healthTimeout, true);
       }, 60_000);
 
-      it("survives ten restarts with a byte-identical config, healthy each time", async () => {
-        const before = await readFileIn(c.name, decl.config.path);
-        for (let i = 0; i < 10; i++) {
-          await dockerOk(["restart", "-t", "10", c.name]);
-          await waitHealthy(c.name, healthTimeout);
-          const now = await readFileIn(c.name, decl.config.path);
-          expect(now.equals(before), `restart ${i + 1}`).toBe(true);
-        }
-      }, 10 * (healthTimeout + 15_000));
-
-      it("never shows a secret in the logs or the image metadata", async () => {
-        const logs = await docker(["logs", c.name]);
-        const inspect = await docker(["image", "inspect", image]);
-        const history = await docker(["history", "--no-trunc", image]);
-        for (const needle of secretNeedles(samples)) {
-          expect(logs.out + logs.err, "logs").not.toContain(needle);
-          expect(inspect.out, "image inspect").not.toContain(needle);
-          expect(history.out, "history").not.toContain(needle);
-        }
+      itKeepsItsLifecycle({
+        container: () => c,
+        image: () => image,
+        configPath: decl.config.path,
+        configLabel: "config",
+        healthTimeout,
+        needles: () => secretNeedles(samples),
+        stopSignal,
+        standin,
       });
-
-      it("stops on the image's stop signal, forwarded by tini, with exit code 0", async () => {
-        const t0 = Date.now();
-        await dockerOk(["stop", "-t", "10", c.name]);
-        const info = await inspectContainer(c.name);
-        expect(info.State.ExitCode).toBe(0);
-        expect(Date.now() - t0).toBeLessThan(8000);
-        if (standin) {
-          const logs = await docker(["logs", c.name]);
-          expect(logs.out).toContain(`got ${stopSignal()}`);
-        }
-      }, 30_000);
     });
 
     describe("started as root (ownership fixed where wrong, then privileges dropped)", () => {
