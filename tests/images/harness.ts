@@ -174,8 +174,8 @@ function buildInputs(name: string, runtimesDir: string): string[] {
   return files.sort();
 }
 
-/** What a build is made of: inputs' paths, modes and bytes, plus the build args. */
-function inputsHash(name: string, buildArgs: Record<string, string>, runtimesDir: string): string {
+/** What a build is made of: inputs' paths, modes and bytes, plus the build args (the image's `org.clawlab.test.inputs` label). */
+export function inputsHash(name: string, buildArgs: Record<string, string>, runtimesDir: string = RUNTIMES_DIR): string {
   const h = createHash("sha256");
   for (const f of buildInputs(name, runtimesDir)) {
     const st = fs.statSync(f);

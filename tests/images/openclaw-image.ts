@@ -13,36 +13,11 @@
  * (same layers, one label changed), so the suite finds it current and does not
  * rebuild. When the suite passes `buildArgs`, the relabel step is simply redundant.
  */
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { RuntimeName } from "../../runtimes/types";
-import { RUNTIMES_DIR, TEST_BASE_IMAGE, buildRuntimeImage, docker, dockerOk, testImage } from "./harness";
+import { TEST_BASE_IMAGE, buildRuntimeImage, docker, dockerOk, inputsHash, testImage } from "./harness";
 import { ensureNodeImage } from "./openclaw-node";
 
 const INPUTS_LABEL = "org.clawlab.test.inputs";
-
-/** The harness's input hash (harness.ts inputsHash): runtimes/<name>/ + runtimes/shared/ files, modes, bytes, build args. */
-export function harnessInputsHash(name: RuntimeName, buildArgs: Record<string, string>): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && !e.name.endsWith(".tmp")) files.push(p);
-    }
-  };
-  walk(path.join(RUNTIMES_DIR, name));
-  walk(path.join(RUNTIMES_DIR, "shared"));
-  const h = createHash("sha256");
-  for (const f of files.sort()) {
-    const st = fs.statSync(f);
-    h.update(`${path.relative(RUNTIMES_DIR, f)}\0${st.mode & 0o777}\0`);
-    h.update(fs.readFileSync(f));
-  }
-  h.update(JSON.stringify(Object.entries(buildArgs).sort()));
-  return h.digest("hex").slice(0, 24);
-}
 
 /** The build args of a real (non-stand-in) test build of a Node runtime. */
 export async function nodeBuildArgs(): Promise<Record<string, string>> {
@@ -59,7 +34,7 @@ export async function buildRealNodeImage(name: RuntimeName): Promise<string> {
   const real = await buildRuntimeImage(name, { artifact: "build", buildArgs, tag: `clawlab-test/${name}:real` });
   const tag = testImage(name);
   // The hash the suite computes today (no build args passed through).
-  const suiteHash = harnessInputsHash(name, { BASE_IMAGE: TEST_BASE_IMAGE, ARTIFACT_STAGE: "build" });
+  const suiteHash = inputsHash(name, { BASE_IMAGE: TEST_BASE_IMAGE, ARTIFACT_STAGE: "build" });
   const realId = (await dockerOk(["image", "inspect", "--format", "{{.Id}}", real])).out.trim();
   const cur = await docker(["image", "inspect", "--format", `{{ index .Config.Labels "${INPUTS_LABEL}" }} {{ index .Config.Labels "org.clawlab.test.from" }}`, tag]);
   if (cur.code === 0 && cur.out.trim() === `${suiteHash} ${realId}`) return tag;
