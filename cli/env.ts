@@ -12,13 +12,13 @@
  *   literal `***` would be a working, guessable credential (ZeroClaw would accept the
  *   bearer token `***`), while an unset one makes the runtime refuse or fall back to pairing.
  */
-import { ConfigError, type ConfigIssue } from "../components/config/errors";
+import { ConfigError } from "../components/config/errors";
 import type { SecretRef } from "../components/config/schema";
 import type { FleetSpec, RuntimeSpec } from "../components/config/validate";
 import { translators } from "../runtimes";
 import type { EnvValue } from "../runtimes/types";
 import { type DotenvEntry, renderDotenv } from "./dotenv";
-import { type ConfigGetResult, configGetCommand } from "./pulumi-config";
+import { type ReferenceSources, readSecretReferences } from "./secret-refs";
 import { translateInput } from "./translate-input";
 
 /** Where a secret part of a value comes from; never its value. */
@@ -33,17 +33,11 @@ class StandIn {
 }
 
 /** What `env` needs besides the checked config. */
-export interface EnvOptions {
+export interface EnvOptions extends ReferenceSources {
   /** The config file, for the header and the error heading. */
   readonly configFile: string;
   /** Print the referenced secrets' values instead of `***`. */
   readonly showSecrets: boolean;
-  /** The Pulumi stack `{ secret }` values are read from; default the selected one. */
-  readonly stack?: string;
-  /** The environment `{ env }` values are read from. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Reads one Pulumi config value (`pulumi config get`). */
-  readonly configGet: (key: string, stack?: string) => ConfigGetResult;
 }
 
 /** The file to print, and notes for stderr. */
@@ -137,8 +131,7 @@ function origin(source: Source): string {
 }
 
 /**
- * The values of the config references the variables use, by config path: `{ env }` from
- * the environment, `{ secret }` through the Pulumi CLI (one call per key).
+ * The values of the config references the variables use, by config path.
  * @throws ConfigError listing every reference that could not be read
  */
 function readReferences(
@@ -149,35 +142,7 @@ function readReferences(
   for (const { parts } of variables) {
     for (const part of parts) if (typeof part !== "string" && part.source.kind === "ref") refs.set(part.source.path, part.source.ref);
   }
-  const values = new Map<string, string>();
-  const issues: ConfigIssue[] = [];
-  const byKey = new Map<string, ConfigGetResult>();
-  for (const [path, ref] of [...refs].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if ("env" in ref) {
-      const value = options.env[ref.env];
-      if (value) values.set(path, value);
-      else issues.push({ path, message: `environment variable ${ref.env} is not set or empty` });
-      continue;
-    }
-    let result = byKey.get(ref.secret);
-    if (!result) byKey.set(ref.secret, (result = options.configGet(ref.secret, options.stack)));
-    const { file, args } = configGetCommand(ref.secret, options.stack);
-    const command = [file, ...args].join(" ");
-    if (result.ok) values.set(path, result.value);
-    else if (result.reason === "no-cli") {
-      issues.push({
-        path,
-        message:
-          `{ secret = "${ref.secret}" } is read with \`${command}\`, but the pulumi CLI is not on PATH; ` +
-          "install it, or reference the value as { env = \"VAR\" } and export VAR",
-      });
-    } else {
-      issues.push({
-        path,
-        message: `\`${command}\` failed: ${result.detail} (set it with: pulumi config set --secret ${ref.secret}, which prompts for the value)`,
-      });
-    }
-  }
+  const { values, issues } = readSecretReferences(refs, options);
   if (issues.length > 0) throw new ConfigError(options.configFile, issues);
   return values;
 }
