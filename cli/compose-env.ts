@@ -16,11 +16,12 @@ import { ConfigError, type ConfigIssue } from "../components/config/errors";
 import type { SecretRef } from "../components/config/schema";
 import type { FleetSpec, RuntimeSpec } from "../components/config/validate";
 import { ironclawDatabase } from "../components/container-settings";
+import { TOKEN_ALPHABET } from "../components/tokens";
 import { translators } from "../runtimes";
 import type { EnvValue } from "../runtimes/types";
 import { DATABASE_SERVICE, envFilePath, servicesOf } from "./compose";
 import { type DotenvEntry, renderDotenv } from "./dotenv";
-import { type ConfigGetResult, configGetCommand } from "./pulumi-config";
+import { type ReferenceSources, readSecretReferences } from "./secret-refs";
 import { translateInput } from "./translate-input";
 
 /** Where a secret part of a value comes from. */
@@ -37,15 +38,9 @@ class Secret {
 type Part = string | Secret;
 
 /** What the env files need besides the checked config. */
-export interface ComposeEnvOptions {
+export interface ComposeEnvOptions extends ReferenceSources {
   /** The config file, for the headers and the error heading. */
   readonly configFile: string;
-  /** The environment `{ env }` values are read from. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Reads one Pulumi config value (`pulumi config get`). */
-  readonly configGet: (key: string, stack?: string) => ConfigGetResult;
-  /** The stack `{ secret }` values are read from; default the selected one. */
-  readonly stack?: string;
   /** The env file written by an earlier run, by its path relative to the Compose file; undefined when none. */
   readonly previous: (file: string) => string | undefined;
 }
@@ -62,8 +57,6 @@ export interface ComposeEnv {
   readonly notes: readonly string[];
 }
 
-/** Letters and digits, as Pulumi's RandomPassword with `special: false` draws them. */
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /** The sidecar's password variable, read by the postgres image at its first start. */
 const PASSWORD_VARIABLE = "POSTGRES_PASSWORD";
 
@@ -168,38 +161,13 @@ function translate(runtime: RuntimeSpec): Variable[] {
   }));
 }
 
-/**
- * The values of the config references among the parts, by config path: `{ env }` from the
- * environment, `{ secret }` through the Pulumi CLI, once per key. Problems go to `issues`.
- */
+/** The values of the config references among the parts, by config path. Problems go to `issues`. */
 function readReferences(parts: readonly Part[], options: ComposeEnvOptions, issues: ConfigIssue[]): Map<string, string> {
   const refs = new Map<string, SecretRef>();
   for (const part of parts) if (part instanceof Secret && part.origin.kind === "ref") refs.set(part.origin.path, part.origin.ref);
-  const cache = new Map<string, ConfigGetResult>();
-  const values = new Map<string, string>();
-  for (const path of [...refs.keys()].sort()) {
-    const read = readReference(refs.get(path)!, options, cache);
-    if ("problem" in read) issues.push({ path, message: read.problem });
-    else values.set(path, read.value);
-  }
-  return values;
-}
-
-/** One reference's value, or what keeps it from being read and how to fix that. */
-function readReference(ref: SecretRef, options: ComposeEnvOptions, cache: Map<string, ConfigGetResult>): { value: string } | { problem: string } {
-  if ("env" in ref) {
-    // An empty value is as good as none: no runtime accepts an empty key or token.
-    return options.env[ref.env] ? { value: options.env[ref.env]! } : { problem: `environment variable ${ref.env} is not set or empty` };
-  }
-  if (!cache.has(ref.secret)) cache.set(ref.secret, options.configGet(ref.secret, options.stack));
-  const result = cache.get(ref.secret)!;
-  if (result.ok) return { value: result.value };
-  const { file, args } = configGetCommand(ref.secret, options.stack);
-  const how =
-    result.reason === "no-cli"
-      ? "the pulumi CLI is not on PATH; install it, or reference the value as { env = \"VAR\" } and export VAR"
-      : `it failed: ${result.detail} (set it with: pulumi config set --secret ${ref.secret}, which prompts for the value)`;
-  return { problem: `{ secret = "${ref.secret}" } is read with \`${[file, ...args].join(" ")}\`, but ${how}` };
+  const read = readSecretReferences(refs, options);
+  issues.push(...read.issues);
+  return read.values;
 }
 
 /**
@@ -241,7 +209,7 @@ function recover(parts: readonly Part[], wanted: Secret, previous: string | unde
 
 /** `length` letters and digits, each drawn uniformly (randomInt rejects biased draws). */
 function randomToken(length: number): string {
-  return Array.from({ length }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
+  return Array.from({ length }, () => TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)]).join("");
 }
 
 /** Where a variable's secret parts come from; no comment for a plain value. */

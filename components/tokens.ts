@@ -12,10 +12,10 @@
  */
 import { hkdfSync } from "node:crypto";
 
-/** Letters and digits: tokens go into URLs, headers and config files unescaped. */
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/** Letters and digits: tokens go into URLs, headers and config files unescaped (as RandomPassword's `special: false` draws them). */
+export const TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /** The largest multiple of the alphabet's size that fits a byte: bytes above it are skipped, so no character is likelier than another. */
-const UNBIASED_LIMIT = 256 - (256 % ALPHABET.length);
+const UNBIASED_LIMIT = 256 - (256 % TOKEN_ALPHABET.length);
 /** HKDF's output limit for SHA-256 (255 blocks of 32 bytes). */
 const HKDF_MAX_BYTES = 255 * 32;
 
@@ -48,7 +48,7 @@ export function deriveToken(seed: string, purpose: TokenPurpose): string {
     const bytes = new Uint8Array(hkdfSync("sha256", seed, purpose.fleet, `${info}\0${block}`, wanted));
     for (const byte of bytes) {
       if (byte >= UNBIASED_LIMIT) continue;
-      token += ALPHABET[byte % ALPHABET.length];
+      token += TOKEN_ALPHABET[byte % TOKEN_ALPHABET.length];
       if (token.length === purpose.length) break;
     }
   }
