@@ -87,7 +87,9 @@ export interface RuntimeContainerSettings extends ContainerSettings {
 }
 
 /** Every fleet container runs with this: no setuid binary or file capability can raise privileges. */
-const NO_NEW_PRIVILEGES = ["no-new-privileges:true"] as const;
+export const NO_NEW_PRIVILEGES = ["no-new-privileges:true"] as const;
+/** Every fleet container drops every capability: none of them needs one. */
+export const CAP_DROP = ["ALL"] as const;
 
 /**
  * A runtime's container from its declaration.
@@ -116,7 +118,7 @@ export function runtimeContainer(
     volume: { name: `${options.fleet}-${decl.name}-state`, target: decl.stateDir },
     user: `${decl.user.uid}:${decl.user.uid}`,
     stopTimeoutSeconds: 30,
-    capDrop: ["ALL"],
+    capDrop: CAP_DROP,
     readOnlyRootFilesystem: decl.readOnlyRootFilesystem,
     tmpfs: decl.readOnlyRootFilesystem ? { "/tmp": "rw,noexec,nosuid,size=64m" } : undefined,
     port: { internal: decl.port, hostIp: "0.0.0.0", protocol: "tcp" },
@@ -161,7 +163,7 @@ export function ironclawDatabase(fleet: string, managedBy: ManagedBy = "pulumi")
     image: PINNED_IMAGES.postgres,
     uid,
     user: `${uid}:${uid}`,
-    capDrop: ["ALL"],
+    capDrop: CAP_DROP,
     restart: "unless-stopped",
     healthcheck: {
       test: ["CMD", "pg_isready", "-U", database.user, "-d", database.name],

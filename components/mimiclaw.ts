@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { bridgeUser, deviceUser, renderAclFile, renderMosquittoConf, renderPasswordFile } from "../firmware/bridge/broker-config";
 import { DEVICE_ID, type DeviceTopics, deviceTopics } from "../firmware/bridge/topics";
 import { FLASH_LAYOUT, type ImageRole, UPSTREAM } from "../firmware/mimiclaw/layout";
+import { CAP_DROP, NO_NEW_PRIVILEGES } from "./container-settings";
 
 /** The broker image, pinned by digest (readable tag kept). */
 export const MOSQUITTO_IMAGE = "eclipse-mosquitto:2.0.22@sha256:212f89e1eaeb2c322d6441b64396e3346026674db8fa9c27beac293405c32b3c";
@@ -23,8 +24,8 @@ const MOSQUITTO_UID = "1883";
  */
 const hardened = (uid: string) => ({
   user: `${uid}:${uid}`,
-  capabilities: { drops: ["ALL"] },
-  securityOpts: ["no-new-privileges:true"],
+  capabilities: { drops: [...CAP_DROP] },
+  securityOpts: [...NO_NEW_PRIVILEGES],
 });
 
 export interface MimiClawArgs {

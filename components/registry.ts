@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { fleetLabels } from "./container-settings";
+import { CAP_DROP, CONTAINER_LOG, NO_NEW_PRIVILEGES, fleetLabels } from "./container-settings";
 import { PINNED_IMAGES } from "./pinned-images";
 
 /** Where and how the fleet's images are built and pushed; decided once per stack. */
@@ -95,10 +95,10 @@ export class LocalRegistry extends pulumi.ComponentResource {
         // root's, mode 755: it runs as root, without a single capability, and says so in the
         // label the policy pack's container-non-root-user policy honours (policy/docker.ts).
         user: "0:0",
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
-        logDriver: "json-file",
-        logOpts: { "max-size": "10m", "max-file": "3" },
+        capabilities: { drops: [...CAP_DROP] },
+        securityOpts: [...NO_NEW_PRIVILEGES],
+        logDriver: CONTAINER_LOG.driver,
+        logOpts: CONTAINER_LOG.options,
         labels: [...labels, { label: "dev.clawlab.run-as-root", value: "registry:2 writes its root-owned /var/lib/registry volume" }],
       },
       { parent: this, provider: args.provider, deleteBeforeReplace: true },
