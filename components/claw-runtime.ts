@@ -45,8 +45,9 @@ export interface ClawRuntimeArgs {
   /**
    * The fleet's secret seed the runtime's generated tokens are derived from (see
    * `components/tokens.ts`): stable across updates, rotated by replacing the seed.
+   * Required when the declaration has a client token; default none.
    */
-  tokenSeed: pulumi.Output<string>;
+  tokenSeed?: pulumi.Output<string>;
   /** Bumped to rotate this runtime's generated tokens alone; default 0. */
   tokenRotation?: number;
   /** Resources the image push or the container must wait for (a local registry, a database). */
@@ -120,6 +121,10 @@ export class ClawRuntime extends pulumi.ComponentResource {
     );
     this.volumeName = volume.name;
 
+    const { tokenSeed } = args;
+    if (!tokenSeed && decl.generatedSecrets.some((s) => !s.encryptsData)) {
+      throw new Error(`${name}: ${decl.name} has generated client tokens; pass the fleet's tokenSeed`);
+    }
     this.tokens = Object.fromEntries(
       decl.generatedSecrets.map((secret) => [
         secret.name,
@@ -128,7 +133,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
             // RandomPassword marks `result` secret itself; saying so here keeps it secret whatever the provider does.
             pulumi.secret(new random.RandomPassword(`${name}-${secret.name}`, { length: secret.length, special: false }, { parent: this }).result)
           : // Derived inside an apply of the secret seed, so the token is secret too.
-            args.tokenSeed.apply((seed) =>
+            tokenSeed!.apply((seed) =>
               deriveToken(seed, { fleet: args.fleet, runtime: decl.name, name: secret.name, rotation: args.tokenRotation, length: secret.length }),
             ),
       ]),

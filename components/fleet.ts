@@ -152,7 +152,7 @@ export class Fleet extends pulumi.ComponentResource {
         hostPort: runtime.port,
         hostAddress: hostAddress(spec.hosts[runtime.host]!.dockerHost),
         memoryMiB: runtime.memoryMiB,
-        tokenSeed: tokenSeed ?? pulumi.secret(""),
+        tokenSeed,
         tokenRotation: runtime.tokenRotation,
         dependsOn: pushDependsOn,
         ...this.dockerSocket(runtime, socketGroups.gids),

@@ -241,7 +241,7 @@ function construct(variant: Variant, run: number, i: number, provider: docker.Pr
       provider,
       hostPort: runtime.port,
       memoryMiB: runtime.memoryMiB,
-      tokenSeed: seed!,
+      tokenSeed: seed,
     });
     return;
   }
