@@ -77,7 +77,11 @@ export class ClawRuntime extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClawRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clawlab:runtime:ClawRuntime", name, {}, opts);
-    const { declaration: decl, build } = args;
+    const { declaration: decl, build, tokenSeed } = args;
+    // A caller's mistake, caught before any child is registered.
+    if (!tokenSeed && decl.generatedSecrets.some((s) => !s.encryptsData)) {
+      throw new Error(`${name}: ${decl.name} has generated client tokens; pass the fleet's tokenSeed`);
+    }
     const repository = `${build.registry}/${decl.name}`;
     // Names, health gate and hardening, as `clawlab compose` writes them too.
     const settings = runtimeContainer(decl, {
@@ -121,10 +125,6 @@ export class ClawRuntime extends pulumi.ComponentResource {
     );
     this.volumeName = volume.name;
 
-    const { tokenSeed } = args;
-    if (!tokenSeed && decl.generatedSecrets.some((s) => !s.encryptsData)) {
-      throw new Error(`${name}: ${decl.name} has generated client tokens; pass the fleet's tokenSeed`);
-    }
     this.tokens = Object.fromEntries(
       decl.generatedSecrets.map((secret) => [
         secret.name,
