@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { EnvVar, RuntimeDeclaration } from "../../runtimes/types";
+import { runtimeContainer } from "../../components/container-settings";
 
 /** A value every format must carry byte-exact: it breaks naive quoting in TOML, JSON, YAML and sh. */
 export const HOSTILE =
@@ -109,9 +110,14 @@ export function portOf(d: RuntimeDeclaration, env: Record<string, string>): numb
   return v && env[v.name] ? Number(env[v.name]) : d.port;
 }
 
-/** The fleet's run flags (components/claw-runtime.ts): uid, no capabilities, no new privileges, read-only + tmpfs /tmp. */
+/** The fleet's run flags (components/container-settings.ts): uid, no capabilities, no new privileges, read-only + tmpfs /tmp. */
 export function fleetFlags(d: RuntimeDeclaration): string[] {
-  const flags = ["--user", `${d.user.uid}:${d.user.uid}`, "--cap-drop", "ALL", "--security-opt", "no-new-privileges"];
-  if (d.readOnlyRootFilesystem) flags.push("--read-only", "--tmpfs", "/tmp:rw,noexec,nosuid,size=64m");
+  // The settings the fleet's components (and Compose) give the container, as `docker run` flags.
+  const settings = runtimeContainer(d, { fleet: "test", version: "test" });
+  const flags = ["--user", settings.user];
+  for (const cap of settings.capDrop) flags.push("--cap-drop", cap);
+  for (const opt of settings.securityOpts) flags.push("--security-opt", opt);
+  if (settings.readOnlyRootFilesystem) flags.push("--read-only");
+  for (const [mount, options] of Object.entries(settings.tmpfs ?? {})) flags.push("--tmpfs", `${mount}:${options}`);
   return flags;
 }
