@@ -32,6 +32,19 @@ const version = () =>
     })
     .meta({ title: "version" });
 
+/**
+ * A model id as providers name them (`claude-sonnet-4-5`, `llama3.2:3b`,
+ * `anthropic/claude-sonnet-4.5`): one word. PicoClaw refuses to start on white space, a
+ * leading `/` or `//` in it, and no provider names a model that way.
+ */
+const modelId = () =>
+  z
+    .string()
+    .min(1, { error: "must not be empty" })
+    .max(200)
+    .regex(/^[^\s/](?:(?!\/\/)\S)*$/u, { error: "must be one word: no white space, no leading '/' and no '//'" })
+    .meta({ title: "model id" });
+
 /** A Unix group id. */
 export const socketGid = () =>
   z
@@ -189,11 +202,7 @@ const runtimeSchema = z.strictObject({
       examples: ["a56c345d51dd8ab562e9351e0d4ab83f6a741db9"],
     }),
   provider: name().meta({ description: "A `[providers.<name>]` entry of a type the runtime supports.", examples: ["claude"] }),
-  model: z
-    .string()
-    .min(1, { error: "must not be empty" })
-    .max(200)
-    .meta({ description: "Model id as the provider names it.", examples: ["claude-sonnet-4-5"] }),
+  model: modelId().meta({ description: "Model id as the provider names it.", examples: ["claude-sonnet-4-5"] }),
   channels: z
     .array(name())
     .default([])
@@ -274,7 +283,7 @@ const deviceSchema = z.strictObject({
   wifi_ssid: secretRef().meta({ description: "WiFi network name.", examples: [{ secret: "labWifiSsid" }] }),
   wifi_password: secretRef().meta({ description: "WiFi password.", examples: [{ secret: "labWifiPassword" }] }),
   provider: name().meta({ description: "A `[providers.<name>]` entry of type anthropic or openai.", examples: ["claude"] }),
-  model: z.string().min(1).max(200).meta({ description: "Model id as the provider names it.", examples: ["claude-sonnet-4-5"] }),
+  model: modelId().meta({ description: "Model id as the provider names it.", examples: ["claude-sonnet-4-5"] }),
   channel: name()
     .optional()
     .meta({ description: "A telegram `[channels.<name>]` entry the device serves.", defaultText: "none", examples: ["lab-telegram"] }),

@@ -30,7 +30,8 @@ export const picoclaw: RuntimeDeclaration = {
     { name: "PICOCLAW_CHANNELS_DISCORD_TOKEN", type: "string", secret: true, target: "env", doc: "Discord bot token" },
     { name: "PICOCLAW_CHANNELS_SLACK_BOT_TOKEN", type: "string", secret: true, target: "env", doc: "Slack bot token" },
     { name: "PICOCLAW_CHANNELS_SLACK_APP_TOKEN", type: "string", secret: true, target: "env", doc: "Slack app-level token" },
-    { name: "CLAW_PROVIDER", type: "string", target: "model_list.0.provider", default: "anthropic", doc: "LLM provider (PicoClaw's name)" },
+    // PicoClaw stops at start on a protocol it does not know: the ones the translator emits.
+    { name: "CLAW_PROVIDER", type: "enum", values: ["anthropic", "openai", "openrouter", "gemini", "ollama"], target: "model_list.0.provider", default: "anthropic", doc: "LLM provider (PicoClaw's protocol name)" },
     { name: "CLAW_MODEL", type: "string", target: "model_list.0.model", default: "claude-sonnet-4-5", doc: "model id" },
     { name: "CLAW_API_BASE", type: "string", target: "model_list.0.api_base", default: "", doc: "provider endpoint; empty for the provider's default" },
     { name: "CLAW_API_KEY", type: "list", secret: true, target: "model_list.0.api_keys", default: "", doc: "provider API key(s), comma-separated" },

@@ -356,6 +356,16 @@ export async function diagnose(name: string): Promise<string> {
 }
 
 /**
+ * How long a test waits for a runtime to turn healthy: its declared start period (the
+ * window a loaded two-core machine needs, measured per runtime) plus 30 s. Docker itself
+ * turns a container unhealthy soon after the start period, and waitHealthy fails fast on
+ * that, so the start period is the real bound; the margin covers the probe's own rounds.
+ */
+export function healthTimeoutMs(d: RuntimeDeclaration): number {
+  return (d.health.startPeriodSeconds + 30) * 1000;
+}
+
+/**
  * Waits until docker reports the container healthy (State.Health.Status). Fails at once
  * when it exits or turns unhealthy (unless `allowUnhealthy`), and on timeout; the error
  * carries its logs and health log.
@@ -442,6 +452,79 @@ export async function standinCalls(c: Container): Promise<{ argv: string[]; uid:
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { argv: string[]; uid: number });
+}
+
+/** One process of a container, as its /proc shows it. */
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  /** The process title (`comm`, at most 15 bytes). */
+  readonly comm: string;
+  readonly argv: string[];
+  /** Real, effective, saved and filesystem ids. */
+  readonly uids: number[];
+  readonly gids: number[];
+  readonly groups: number[];
+  readonly capEff: bigint;
+  readonly capPrm: bigint;
+  readonly noNewPrivs: number;
+  /** The environment it was started with (/proc/<pid>/environ). */
+  readonly env: Record<string, string>;
+}
+
+/** NUL-separated /proc text (cmdline, environ) as its items. */
+function nulItems(b: Buffer): string[] {
+  return b.toString("utf8").split("\0").filter(Boolean);
+}
+
+/**
+ * Every process of a running container but tini (PID 1) and the `docker exec` that lists
+ * them (its parent is outside the container: ppid 0), read from /proc as the exec's user.
+ * Works the same for the stand-in and a real runtime: the runtime is the process whose
+ * parent is tini (`runtimeProcess`).
+ */
+export async function containerProcesses(name: string): Promise<ProcessInfo[]> {
+  const script = `for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = 1 ] || [ "$p" = $$ ] && continue
+    s=$(cat $d/status 2>/dev/null) || continue
+    printf '%s %s %s %s\\n' "$p" "$(printf '%s' "$s" | base64 -w0)" "$(base64 -w0 <$d/cmdline 2>/dev/null)" "$(base64 -w0 <$d/environ 2>/dev/null)"; done`;
+  const r = await exec(name, ["sh", "-c", script]);
+  if (r.code !== 0) throw new Error(`listing the processes of ${name}: ${r.err}`);
+  const procs: ProcessInfo[] = [];
+  for (const line of r.out.split("\n").filter(Boolean)) {
+    const [pid, status, cmdline = "", environ = ""] = line.split(" ");
+    const fields = Object.fromEntries(
+      Buffer.from(status!, "base64")
+        .toString("utf8")
+        .split("\n")
+        .filter((l) => l.includes(":"))
+        .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
+    );
+    const ints = (f: string | undefined) => (f ?? "").split(/\s+/).filter(Boolean).map(Number);
+    const ppid = Number(fields.PPid);
+    if (ppid === 0) continue; // a docker exec (this one, or another test's)
+    procs.push({
+      pid: Number(pid),
+      ppid,
+      comm: fields.Name ?? "",
+      argv: nulItems(Buffer.from(cmdline, "base64")),
+      uids: ints(fields.Uid),
+      gids: ints(fields.Gid),
+      groups: ints(fields.Groups),
+      capEff: BigInt(`0x${fields.CapEff ?? "0"}`),
+      capPrm: BigInt(`0x${fields.CapPrm ?? "0"}`),
+      noNewPrivs: Number(fields.NoNewPrivs),
+      env: Object.fromEntries(nulItems(Buffer.from(environ, "base64")).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
+    });
+  }
+  return procs;
+}
+
+/** The runtime's process: the one tini started (the entrypoint exec'd the runtime in its place). */
+export async function runtimeProcess(name: string): Promise<ProcessInfo> {
+  const procs = await containerProcesses(name);
+  const p = procs.find((x) => x.ppid === 1);
+  if (!p) throw new Error(`no process under tini in ${name}: ${JSON.stringify(procs.map((x) => [x.pid, x.ppid, x.comm]))}`);
+  return p;
 }
 
 /** The stand-in's FNV-1a 64 hash, as it records a word after "password". */

@@ -1,7 +1,7 @@
 /** MicroClaw's image on a real engine: the generic suite plus its web password step. */
 import { expect, it } from "vitest";
 import { microclaw } from "../../runtimes/microclaw/declaration";
-import { dockerOk, fnv1a64, standinCalls, standinState, waitHealthy, type Container } from "./harness";
+import { dockerOk, fnv1a64, runtimeProcess, standinCalls, waitHealthy, type Container } from "./harness";
 import { IMAGE_OPTIONS } from "./options";
 import { describeRuntimeImage, fleetFlags } from "./runtime-suite";
 
@@ -18,9 +18,9 @@ describeRuntimeImage(microclaw, {
       expect(calls).toHaveLength(1);
       expect(calls[0]!.argv).toEqual(["microclaw", "--config", ctx.decl.config.path, "web", "password", fnv1a64(password)]);
       expect(calls[0]!.uid).toBe(ctx.decl.user.uid);
-      const st = await standinState(c);
-      expect(st.argv).toEqual(["microclaw", "--config", ctx.decl.config.path, "start"]);
-      expect(st.env.CLAW_WEB_PASSWORD).toBeUndefined();
+      const rt = await runtimeProcess(c.name);
+      expect(rt.argv).toEqual(["microclaw", "--config", ctx.decl.config.path, "start"]);
+      expect(rt.env.CLAW_WEB_PASSWORD).toBeUndefined();
 
       // Restarts with the same password do not call it again (it revokes every session).
       await dockerOk(["restart", c.name]);

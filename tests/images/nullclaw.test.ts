@@ -1,17 +1,17 @@
 /** NullClaw's image on a real engine: the generic suite plus its HOME, host and Telegram rules. */
 import { expect, it } from "vitest";
 import { nullclaw } from "../../runtimes/nullclaw/declaration";
-import { getPath, parseConfig, readFileIn, standinState } from "./harness";
+import { getPath, parseConfig, readFileIn, runtimeProcess, standinState } from "./harness";
 import { describeRuntimeImage, fleetFlags } from "./runtime-suite";
 
 describeRuntimeImage(nullclaw, {
   extra: (ctx) => {
     it("pins HOME to the volume so NullClaw reads the rendered $HOME/.nullclaw/config.json", async () => {
       const c = await ctx.start({ ...ctx.required, HOME: "/tmp" });
-      const st = await standinState(c);
-      expect(st.env.HOME).toBe(ctx.decl.stateDir);
-      expect(st.configPath).toBe(ctx.decl.config.path);
-      expect(st.env.NULLCLAW_WORKSPACE).toBe(ctx.decl.workspaceDir);
+      const rt = await runtimeProcess(c.name);
+      expect(rt.env.HOME).toBe(ctx.decl.stateDir);
+      expect(rt.env.NULLCLAW_WORKSPACE).toBe(ctx.decl.workspaceDir);
+      if (ctx.standin) expect((await standinState(c)).configPath).toBe(ctx.decl.config.path);
     }, 120_000);
 
     it("keeps Telegram off without a token: the account's bot_token stays null (an empty one would keep /health degraded)", async () => {

@@ -4,7 +4,7 @@
  * entrypoint consumes. Shared by the tests and the benchmark; add a runtime here.
  */
 import type { RuntimeName } from "../../runtimes/types";
-import { HOSTILE, type SampleOptions } from "./samples";
+import { HOSTILE, HOSTILE_TOKEN, type SampleOptions } from "./samples";
 
 export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
   zeroclaw: {
@@ -43,8 +43,19 @@ export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
     },
   },
   picoclaw: {
-    // The listen address must stay an address for the runtime to come up.
-    samples: { PICOCLAW_GATEWAY_HOST: "0.0.0.0" },
+    // The real PicoClaw refuses to start an anthropic model without a key.
+    required: { CLAW_API_KEY: "sk-ant-sekret-clawapikey-2b3c4d5e" },
+    // The listen address must stay an address for the runtime to come up; PicoClaw refuses a
+    // model id with white space (so do the fleet's config checks), not quotes or backslashes.
+    // Channels off: PicoClaw exits when no enabled channel reaches its service (none can here;
+    // picoclaw.test.ts checks that on its own).
+    samples: {
+      PICOCLAW_GATEWAY_HOST: "0.0.0.0",
+      CLAW_MODEL: HOSTILE_TOKEN,
+      CLAW_TELEGRAM_ENABLED: "false",
+      CLAW_DISCORD_ENABLED: "false",
+      CLAW_SLACK_ENABLED: "false",
+    },
   },
   nullclaw: {
     samples: { NULLCLAW_GATEWAY_HOST: "0.0.0.0", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/ws-test" },

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IMAGE_ENV_CONTRACT, IMAGE_RUNTIME_CONF } from "../../runtimes/image";
 import type { EnvVar, RuntimeDeclaration } from "../../runtimes/types";
+import { artifactBuild, artifactKind } from "./artifacts";
 import {
   IMAGE_HEALTH_COMMAND,
   RUNTIMES_DIR,
@@ -23,16 +24,20 @@ import {
   docker,
   dockerOk,
   exec,
+  containerProcesses,
   getPath,
+  healthTimeoutMs,
   httpGet,
   inspectContainer,
   inspectImage,
   parseConfig,
   readFileIn,
+  runtimeProcess,
   standinState,
   startContainer,
   waitHealthy,
   waitUnhealthy,
+  type BuildOptions,
   type Container,
 } from "./harness";
 import { IMAGE_OPTIONS } from "./options";
@@ -51,10 +56,6 @@ import {
 export { BAD_VALUES, HOSTILE, expectedTyped, fleetFlags, portOf };
 
 export interface SuiteOptions extends SampleOptions {
-  /** The image runs the test stand-in (default true): enables the /__standin checks. */
-  readonly standin?: boolean;
-  /** Health timeout for a start, ms (default the declaration's start period + 30 s). */
-  readonly healthTimeoutMs?: number;
   /** Runtime-specific tests, run inside the suite's describe with its context. */
   readonly extra?: (ctx: SuiteContext) => void;
   /** The runtimes/ folder the image is built from and checked against (a scaffold in a temp copy); default this repository's. */
@@ -68,6 +69,8 @@ export interface SuiteContext {
   readonly decl: RuntimeDeclaration;
   /** The test image tag (built in beforeAll). */
   image(): string;
+  /** The image runs the test stand-in, not the real runtime (artifacts.ts decides): the /__standin checks apply. */
+  readonly standin: boolean;
   /** The generic samples: concrete variable name → value (required ones included). */
   readonly samples: Record<string, string>;
   readonly required: Record<string, string>;
@@ -155,9 +158,10 @@ export function hasPath(obj: any, dotted: string): boolean {
 export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: SuiteOptions = {}): void {
   const options: SuiteOptions = { ...IMAGE_OPTIONS[decl.name], ...suiteOptions };
   const runtimesDir = options.runtimesDir ?? RUNTIMES_DIR;
-  const standin = options.standin ?? true;
+  // A scaffold in another copy's runtimes/ has no real build here: always the stand-in.
+  const standin = options.runtimesDir !== undefined || artifactKind(decl.name) === "standin";
   const required = options.required ?? {};
-  const healthTimeout = options.healthTimeoutMs ?? (decl.health.startPeriodSeconds + 30) * 1000;
+  const healthTimeout = healthTimeoutMs(decl);
   const START = healthTimeout + 30_000;
 
   const samples: Sample[] = contractSamples(decl, options);
@@ -168,6 +172,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
 
   let image = "";
   let imageInfo: any;
+  let artifactStage = "standin";
   const runOnce = (env: Record<string, string>, args: readonly string[], flags: readonly string[] = []) =>
     docker(["run", "--rm", ...flags, ...Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]), image, ...args]);
   const start = async (env: Record<string, string>, opts: Parameters<typeof startContainer>[2] = {}) => {
@@ -178,7 +183,9 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
 
   describe(`${decl.title} image (${decl.name})`, () => {
     beforeAll(async () => {
-      image = await buildRuntimeImage(decl.name, { runtimesDir, tag: options.tag, ...(standin ? {} : { artifact: "build" }) });
+      const build: BuildOptions = options.runtimesDir !== undefined ? { runtimesDir, tag: options.tag } : await artifactBuild(decl.name);
+      artifactStage = build.artifact ?? "standin";
+      image = await buildRuntimeImage(decl.name, build);
       imageInfo = await inspectImage(image);
     }, 30 * 60_000);
     afterAll(async () => {
@@ -198,7 +205,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
       expect(cfg.Labels["org.opencontainers.image.source"]).toBe(decl.upstream);
       expect(cfg.Labels["org.opencontainers.image.version"]).toBe(decl.defaultVersion);
       expect(cfg.Labels["org.opencontainers.image.revision"]).toMatch(/^[0-9a-f]{40}$/);
-      expect(cfg.Labels["org.clawlab.artifact"]).toBe(standin ? "standin" : "build");
+      expect(cfg.Labels["org.clawlab.artifact"]).toBe(artifactStage);
       expect(Array.isArray(cfg.Cmd) && cfg.Cmd.length > 0).toBe(true);
     });
 
@@ -331,16 +338,22 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
         }
       });
 
-      it("runs the runtime as its uid with no capabilities, under tini", async () => {
+      it("runs the runtime and everything it started as its uid with no capabilities, under tini", async () => {
         const top = await exec(c.name, ["cat", "/proc/1/comm"]);
         expect(top.out.trim()).toBe("tini");
+        const uid = decl.user.uid;
+        const procs = await containerProcesses(c.name);
+        expect(procs.some((p) => p.ppid === 1)).toBe(true);
+        for (const p of procs) {
+          expect({ pid: p.pid, comm: p.comm, uids: p.uids, gids: p.gids, groups: p.groups.filter((g) => g !== uid) }).toEqual({
+            pid: p.pid, comm: p.comm, uids: [uid, uid, uid, uid], gids: [uid, uid, uid, uid], groups: [],
+          });
+          expect(p.capEff, `${p.comm} CapEff`).toBe(0n);
+          expect(p.capPrm, `${p.comm} CapPrm`).toBe(0n);
+          expect(p.noNewPrivs, `${p.comm} NoNewPrivs`).toBe(1);
+        }
         if (!standin) return;
         const st = await standinState(c, portOf(decl, allEnv));
-        expect(st.uid).toBe(decl.user.uid);
-        expect(st.euid).toBe(decl.user.uid);
-        expect(st.gid).toBe(decl.user.uid);
-        expect(BigInt(`0x${st.capEff}`)).toBe(0n);
-        expect(st.noNewPrivs).toBe(1);
         expect(st.configExists).toBe(true);
         expect(st.configPath).toBe(decl.config.path);
       });
@@ -365,11 +378,10 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
         expect(st.out.trim()).toBe(`600 ${decl.user.uid}:${decl.user.uid}`);
       });
 
-      // Only the stand-in reports its environment; the real OpenClaw is checked through /proc in openclaw.test.ts.
-      if (standin) it("hands each env-target override to the runtime byte-exact; file-target secrets are not in its env", async () => {
-        const st = await standinState(c, portOf(decl, allEnv));
-        for (const s of envTargets) expect(st.env[s.name], s.name).toBe(options.consumed?.includes(s.name) ? undefined : s.value);
-        for (const s of fileTargets.filter((x) => x.v.secret)) expect(st.env[s.name], s.name).toBeUndefined();
+      it("hands each env-target override to the runtime byte-exact; file-target secrets are not in its env", async () => {
+        const { env } = await runtimeProcess(c.name);
+        for (const s of envTargets) expect(env[s.name], s.name).toBe(options.consumed?.includes(s.name) ? undefined : s.value);
+        for (const s of fileTargets.filter((x) => x.v.secret)) expect(env[s.name], s.name).toBeUndefined();
       });
 
       // The stand-in can be told to degrade; the real runtimes are checked healthy above.
@@ -407,13 +419,12 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
         const before = await ctimeRight();
         await new Promise((r) => setTimeout(r, 1100));
         const c = await start(required, { fleet: false, flags: ["--user", "0:0", "--security-opt", "no-new-privileges"], volume: vol });
-        if (standin) {
-          const st = await standinState(c);
-          expect([st.uid, st.euid, st.gid]).toEqual([decl.user.uid, decl.user.uid, decl.user.uid]);
-          expect(st.groups).toEqual([]);
-          expect(BigInt(`0x${st.capEff}`)).toBe(0n);
-          expect(BigInt(`0x${st.capPrm}`)).toBe(0n);
-        }
+        const rt = await runtimeProcess(c.name);
+        expect(rt.uids).toEqual([decl.user.uid, decl.user.uid, decl.user.uid, decl.user.uid]);
+        expect(rt.gids).toEqual([decl.user.uid, decl.user.uid, decl.user.uid, decl.user.uid]);
+        expect(rt.groups).toEqual([]);
+        expect(rt.capEff).toBe(0n);
+        expect(rt.capPrm).toBe(0n);
         const owners = await exec(c.name, ["stat", "-c", "%u:%g %n", `${decl.stateDir}/wrong`, `${decl.stateDir}/wrong/f`, decl.config.path]);
         for (const line of owners.out.trim().split("\n")) expect(line).toMatch(new RegExp(`^${decl.user.uid}:${decl.user.uid} `));
         await dockerOk(["stop", c.name]);
@@ -421,6 +432,6 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
       }, START + 60_000);
     });
 
-    options.extra?.({ decl, image: () => image, samples: allEnv, required, start, runOnce });
+    options.extra?.({ decl, image: () => image, standin, samples: allEnv, required, start, runOnce });
   });
 }

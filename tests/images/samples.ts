@@ -11,6 +11,9 @@ import { runtimeContainer } from "../../components/container-settings";
 export const HOSTILE =
   'he said "hi" \\ C:\\path\\n $(id) `id` ${HOME} \'sq\'\n[injected]\nkey = "x"\r\n- item: v # not a comment\t\u00e9 \u65e5\u672c \u{1F600} \u2028end';
 
+/** HOSTILE without white space, for values a runtime takes as one word (a model id): still breaks naive quoting. */
+export const HOSTILE_TOKEN = HOSTILE.replace(/\s+/g, "");
+
 /** Wrong values per type, each of which must stop the start with the variable's name. */
 export const BAD_VALUES: Partial<Record<EnvVar["type"], string>> = {
   port: "99999",

@@ -81,6 +81,8 @@ describe("validation errors name the offending path", () => {
     ["unknown provider type", (d) => (d.providers.claude.type = "mistral"), "providers.claude.type: must be one of"],
     ["unknown channel type", (d) => (d.channels["team-telegram"].type = "irc"), "channels.team-telegram.type"],
     ["missing required field", (d) => delete d.runtimes.zeroclaw.model, "runtimes.zeroclaw.model: is required"],
+    ["a model id with white space (PicoClaw refuses it)", (d) => (d.runtimes.picoclaw.model = "gpt 5"), "runtimes.picoclaw.model: must be one word"],
+    ["a model id with //", (d) => (d.runtimes.zeroclaw.model = "anthropic//claude"), "runtimes.zeroclaw.model: must be one word"],
     ["bad docker host", (d) => (d.hosts.local.docker_host = "/var/run/docker.sock"), "hosts.local.docker_host: must be unix://"],
     ["open allow-list on a runtime that would answer everyone", (d) => (d.channels["lab-discord"].allowed_users = []), 'runtimes.picoclaw.channels.0: channel "lab-discord" has no allowed_users'],
     ["nanoclaw without a Docker API", (d) => delete d.runtimes.nanoclaw.docker_socket, "runtimes.nanoclaw: nanoclaw spawns its agents through a Docker API"],

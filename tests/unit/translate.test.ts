@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { declarations, translators, type ChannelInput, type ContainerEnv, type RuntimeName, type TranslateInput } from "../../runtimes";
+import { PROVIDER_TYPES } from "../../runtimes/types";
 
 const telegram: ChannelInput<string> = {
   name: "team-telegram",
@@ -44,6 +45,10 @@ describe("every translator speaks only its image's contract", () => {
     ["discord", { channels: [discord] }],
     ["slack", { channels: [slack] }],
     ["custom provider", { provider: { name: "mine", type: "custom", apiKey: "k", baseUrl: "https://llm.example/v1" } }],
+    ...PROVIDER_TYPES.map((type): [string, Partial<TranslateInput<string>>] => [
+      `provider type ${type}`,
+      { provider: { name: "p", type, apiKey: type === "ollama" ? undefined : "k", baseUrl: type === "custom" || type === "ollama" ? "http://llm.internal:11434" : undefined } },
+    ]),
     ["database", { database: { url: "postgres://u:p@db/x", sidecar: true } }],
   ];
   // Only the combinations validation lets through reach a translator.
