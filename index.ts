@@ -40,7 +40,7 @@ function plan() {
         username: stack.registryUsername,
         password: stack.registryPassword === undefined ? undefined : pulumi.secret(stack.registryPassword),
       };
-  return new Fleet(spec.name, { spec, secrets, registry, buildCache: stack.buildCache, platforms: stack.platforms });
+  return new Fleet(spec.name, { spec, secrets, registry, buildCache: stack.buildCache, platforms: stack.platforms, buildArgs: stack.buildArgs });
 }
 
 let fleet: Fleet;

@@ -97,7 +97,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
       {
         context: { location: RUNTIMES_DIR },
         dockerfile: { location: path.join(RUNTIMES_DIR, decl.name, "Dockerfile") },
-        buildArgs: { VERSION: args.version, REVISION: args.revision ?? "" },
+        buildArgs: { ...build.buildArgs, VERSION: args.version, REVISION: args.revision ?? "" },
         tags: [`${repository}:${args.version}`, `${repository}:latest`],
         labels: Object.fromEntries(labels.map((l) => [l.label, l.value])),
         push: true,

@@ -35,6 +35,8 @@ export interface FleetArgs {
   buildCache?: ImageBuildSettings["cache"];
   /** Target platforms; default the builder's own. */
   platforms?: ImageBuildSettings["platforms"];
+  /** Extra build args of the runtime images (base and toolchain images from a mirror); default none. */
+  buildArgs?: ImageBuildSettings["buildArgs"];
 }
 
 /** What the stack exports per MimiClaw device. */
@@ -119,10 +121,10 @@ export class Fleet extends pulumi.ComponentResource {
         { provider: providers[localHost ?? "local"]!, fleet: spec.name, port: args.registry.port },
         { parent: this },
       );
-      build = { registry: `${registry.address}/${spec.name}`, cache: args.buildCache ?? "inline", platforms: args.platforms };
+      build = { registry: `${registry.address}/${spec.name}`, cache: args.buildCache ?? "inline", platforms: args.platforms, buildArgs: args.buildArgs };
       pushDependsOn = [registry.container];
     } else {
-      build = { registry: args.registry.registry, credentials, cache: args.buildCache ?? "registry", platforms: args.platforms };
+      build = { registry: args.registry.registry, credentials, cache: args.buildCache ?? "registry", platforms: args.platforms, buildArgs: args.buildArgs };
     }
     this.registry = build.registry;
 

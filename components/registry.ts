@@ -23,6 +23,8 @@ export interface ImageBuildSettings {
    * host's platform. Never with `load`: the docker exporter cannot hold a manifest list.
    */
   readonly platforms?: dockerBuild.Platform[];
+  /** Extra build args of the runtime images (the stack's `clawlab:buildArgs`: base and toolchain images from a mirror). */
+  readonly buildArgs?: Readonly<Record<string, string>>;
 }
 
 /** The `cacheFrom`/`cacheTo` inputs of an image pushed to `repository`, per the stack's cache mode. */

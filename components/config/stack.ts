@@ -23,6 +23,9 @@ export function hostPlatform(arch: string = process.arch): Platform | undefined 
   return undefined;
 }
 
+/** Build args the program sets itself on every runtime image. */
+export const PROGRAM_BUILD_ARGS = ["VERSION", "REVISION", "SOURCE", "ARTIFACT_STAGE"] as const;
+
 const dockerEndpoint = () => z.string().regex(/^(unix|ssh|tcp):\/\/\S+$/, { error: "must be unix://, ssh:// or tcp:// URL" });
 
 export const stackSchema = z.strictObject({
@@ -62,6 +65,22 @@ export const stackSchema = z.strictObject({
         "Points a `[hosts.<name>]` entry of the canonical file at another Docker endpoint, by host name: the endpoint, or `{ dockerHost, dockerSocketGid }` when a runtime mounts that host's Docker socket.",
       examples: [{ local: "ssh://deploy@fleet-1.example.com" }, { local: { dockerHost: "ssh://deploy@fleet-1.example.com", dockerSocketGid: 988 } }],
     }),
+  buildArgs: z
+    .record(z.string(), z.string().min(1, { error: "must not be empty" }))
+    .superRefine((args, ctx) => {
+      for (const key of Object.keys(args)) {
+        if (!/^[A-Z][A-Z0-9_]*$/.test(key)) ctx.addIssue({ code: "custom", path: [key], message: "must be a build arg name in upper case (BASE_IMAGE, GO_IMAGE, ...)" });
+      }
+      if (PROGRAM_BUILD_ARGS.some((k) => k in args)) {
+        ctx.addIssue({ code: "custom", message: `must not set ${PROGRAM_BUILD_ARGS.join(", ")}: the program sets them from the canonical file` });
+      }
+    })
+    .default({})
+    .meta({
+      description:
+        "Build args for every runtime image (runtimes/<name>/Dockerfile), e.g. the base and toolchain images from your own mirror: `BASE_IMAGE`, and the build stage's `GO_IMAGE`, `BUILD_IMAGE`, `RUST_IMAGE`, `NODE_IMAGE`.",
+      examples: [{ BASE_IMAGE: "mirror.example.com/debian:bookworm-slim", GO_IMAGE: "mirror.example.com/golang:1.25-bookworm" }],
+    }),
   buildCache: z
     .enum(["registry", "inline", "none"])
     .optional()
@@ -93,7 +112,7 @@ export const stackSchema = z.strictObject({
 export type StackSettings = z.output<typeof stackSchema>;
 
 /** Keys whose values are JSON in Pulumi's config (objects, arrays, numbers, booleans). */
-const JSON_KEYS = new Set(["localRegistry", "localRegistryPort", "hosts", "platforms"]);
+const JSON_KEYS = new Set(["localRegistry", "localRegistryPort", "hosts", "platforms", "buildArgs"]);
 
 /**
  * Parses the `clawlab:*` entries of a Pulumi config map (as `pulumi.runtime.allConfig()`

@@ -1,5 +1,5 @@
 /**
- * Build platforms (`clawlab:platforms`) through the whole program under Pulumi's mocks:
+ * Build settings through the whole program under Pulumi's mocks: platforms (`clawlab:platforms`):
  * the host's platform by default, two platforms on every image (runtimes and the MimiClaw
  * bridge) pushed as one manifest list, the cache that goes with them, and bad values
  * refused by key before anything is registered.
@@ -157,6 +157,31 @@ describe("a bad platforms setting deploys nothing and names the key", () => {
   it.each(cases)("%s", async (_, config, message) => {
     const resources: Recorded[] = [];
     await expect(run({ ...LOCAL, ...config }, resources)).rejects.toThrow(message);
+    expect(resources).toEqual([]);
+  });
+});
+
+describe("build args from the stack (base and toolchain images from a mirror)", () => {
+  it("reach every runtime image beside the program's own VERSION and REVISION, and not the bridge", async () => {
+    const args = { BASE_IMAGE: "mirror.example/debian:bookworm-slim", GO_IMAGE: "mirror.example/golang:1.25-bookworm" };
+    const built = images(await run({ ...LOCAL, "clawlab:buildArgs": JSON.stringify(args) }));
+    const runtimeImages = Object.entries(built).filter(([name]) => !name.includes("bridge"));
+    expect(runtimeImages.length).toBeGreaterThan(0);
+    for (const [name, image] of runtimeImages) {
+      expect(image.buildArgs, name).toMatchObject(args);
+      expect(Object.keys(image.buildArgs).sort(), name).toEqual(["BASE_IMAGE", "GO_IMAGE", "REVISION", "VERSION"]);
+    }
+    // The bridge's BASE_IMAGE is a Node image: the runtimes' base would break it.
+    expect(built["lab-bridge-image"]!.buildArgs).toEqual({ VERSION: expect.any(String) });
+  });
+
+  it.each([
+    ["a program-owned arg", '{"VERSION": "v9"}', /clawlab:buildArgs: must not set VERSION, REVISION, SOURCE, ARTIFACT_STAGE/],
+    ["a lower-case name", '{"base_image": "x"}', /clawlab:buildArgs\.base_image: must be a build arg name in upper case/],
+    ["an empty value", '{"BASE_IMAGE": ""}', /clawlab:buildArgs\.BASE_IMAGE: must not be empty/],
+  ])("refuses %s by key, deploying nothing", async (_, value, message) => {
+    const resources: Recorded[] = [];
+    await expect(run({ ...LOCAL, "clawlab:buildArgs": value }, resources)).rejects.toThrow(message);
     expect(resources).toEqual([]);
   });
 });
