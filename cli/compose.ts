@@ -78,6 +78,7 @@ function composeDocument(spec: FleetSpec, runtimes: readonly RuntimeSpec[], opti
       memoryMiB: runtime.memoryMiB,
       managedBy: "compose",
       dockerSocket: runtime.dockerSocket,
+      providerUrl: runtime.provider.base_url,
     });
     const volume = `${runtime.name}-state`;
     volumes[volume] = { name: settings.volume.name, labels: labelMap(settings) };
@@ -101,6 +102,7 @@ function composeDocument(spec: FleetSpec, runtimes: readonly RuntimeSpec[], opti
       group_add: settings.dockerSocket
         ? [new Interpolated(`\${${DOCKER_GID_VARIABLE}:-${spec.hosts[runtime.host]?.dockerSocketGid ?? runtime.declaration.user.uid}}`)]
         : undefined,
+      extra_hosts: settings.extraHosts && Object.entries(settings.extraHosts).map(([host, ip]) => `${host}:${ip}`),
       networks: sidecar ? ["default", DATABASE_SERVICE] : undefined,
       depends_on: sidecar ? { [DATABASE_SERVICE]: { condition: "service_healthy" } } : undefined,
       read_only: settings.readOnlyRootFilesystem,

@@ -89,6 +89,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
       version: args.version,
       memoryMiB: args.memoryMiB,
       dockerSocket: args.dockerSocket !== undefined,
+      providerUrl: args.settings.provider.baseUrl,
     });
     const labels = [...settings.labels];
 
@@ -151,6 +152,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
         volumes: [{ volumeName: volume.name, containerPath: settings.volume.target }],
         mounts: settings.dockerSocket ? [{ type: "bind", source: settings.dockerSocket, target: settings.dockerSocket }] : undefined,
         networksAdvanced: args.networks?.map((network) => ({ name: network })),
+        hosts: settings.extraHosts && Object.entries(settings.extraHosts).map(([host, ip]) => ({ host, ip })),
         restart: settings.restart,
         stopTimeout: settings.stopTimeoutSeconds,
         destroyGraceSeconds: settings.stopTimeoutSeconds,

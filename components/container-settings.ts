@@ -84,6 +84,19 @@ export interface RuntimeContainerSettings extends ContainerSettings {
   readonly port: { readonly internal: number; readonly hostIp: string; readonly protocol: "tcp" };
   /** The host's Docker socket, bind-mounted at the same path, when the config opts in (NanoClaw's `docker_socket`). */
   readonly dockerSocket?: string;
+  /** Names resolved without DNS (`/etc/hosts`): name → address, `host-gateway` meaning the engine's host. */
+  readonly extraHosts?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The name Docker Desktop gives the machine the engine runs on; a Linux engine resolves it
+ * only when told to (`host-gateway`). A provider there (an Ollama beside Docker) is reached by it.
+ */
+export const HOST_GATEWAY_NAME = "host.docker.internal";
+
+/** True when a provider URL points at the engine's own machine by {@link HOST_GATEWAY_NAME}. */
+export function reachesHostGateway(url: string | undefined): boolean {
+  return url !== undefined && URL.canParse(url) && new URL(url).hostname === HOST_GATEWAY_NAME;
 }
 
 /** Every fleet container runs with this: no setuid binary or file capability can raise privileges. */
@@ -94,10 +107,11 @@ export const CAP_DROP = ["ALL"] as const;
 /**
  * A runtime's container from its declaration.
  * @param memoryMiB the config's limit; default the declaration's
+ * @param providerUrl its provider's base URL: naming host.docker.internal maps that name to the engine's host
  */
 export function runtimeContainer(
   decl: RuntimeDeclaration,
-  options: { fleet: string; version: string; memoryMiB?: number; managedBy?: ManagedBy; dockerSocket?: boolean },
+  options: { fleet: string; version: string; memoryMiB?: number; managedBy?: ManagedBy; dockerSocket?: boolean; providerUrl?: string },
 ): RuntimeContainerSettings {
   const name = `${options.fleet}-${decl.name}`;
   const labels = fleetLabels(options.fleet, decl.name, options.version, options.managedBy);
@@ -123,6 +137,7 @@ export function runtimeContainer(
     tmpfs: decl.readOnlyRootFilesystem ? { "/tmp": "rw,noexec,nosuid,size=64m" } : undefined,
     port: { internal: decl.port, hostIp: "0.0.0.0", protocol: "tcp" },
     dockerSocket: options.dockerSocket ? HOST_DOCKER_SOCKET : undefined,
+    extraHosts: reachesHostGateway(options.providerUrl) ? { [HOST_GATEWAY_NAME]: "host-gateway" } : undefined,
   };
 }
 

@@ -214,6 +214,12 @@ export interface RuntimeDeclaration {
   readonly memoryMiB: number;
   /** Provider types the runtime can talk to. */
   readonly providers: readonly ProviderType[];
+  /**
+   * Provider types whose `base_url` (a proxy, an Ollama elsewhere) the runtime takes; a
+   * provider with a base_url of another type is a config error instead of being ignored.
+   * Default: every type in `providers`.
+   */
+  readonly providerBaseUrl?: readonly ProviderType[];
   /** Channel types the runtime supports. */
   readonly channels: readonly ChannelType[];
   /**

@@ -49,4 +49,11 @@ pulumi stack select dev 2>/dev/null || pulumi stack init dev --secrets-provider 
 say "checking the canonical config"
 node cli/clawlab.js check --config "$(sed -n 's/^  clawlab:configFile: *//p' Pulumi.dev.yaml)" >&2
 if [ $# -eq 0 ]; then set -- up --yes; fi
-exec pulumi --stack dev "$@"
+pulumi --stack dev "$@"
+# summary: after an up, what runs where and how to reach it.
+if [ "$1" = up ]; then
+  say "deployed; each runtime's health, as probed now:"
+  node cli/clawlab.js status --stack dev || true
+  say "reach a runtime at its URL above; the gateway/web tokens clients need: pulumi -s dev stack output --show-secrets tokens"
+  say "the same environment for other pulumi commands: export PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=${PULUMI_CONFIG_PASSPHRASE_FILE:-}"
+fi

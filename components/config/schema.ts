@@ -142,7 +142,11 @@ const providerSchema = z.strictObject({
   base_url: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .optional()
-    .meta({ description: "The API's base URL. Required for type custom.", examples: ["http://ollama.internal:11434"] }),
+    .meta({
+      description:
+        "The API's base URL. Required for type custom (its OpenAI-compatible base, e.g. ending in /v1). For ollama, the server's root as OLLAMA_HOST names it; each runtime gets the path it needs. `host.docker.internal` is the machine the Docker engine runs on.",
+      examples: ["http://ollama.internal:11434"],
+    }),
 });
 
 const allowedUsers = () =>

@@ -165,6 +165,13 @@ function crossCheck(config: Canonical, issues: ConfigIssue[]): FleetSpec {
         `${declaration.name} cannot use provider type "${provider.type}" (supported: ${declaration.providers.join(", ")})`,
       );
     }
+    const baseUrlTypes = declaration.providerBaseUrl ?? declaration.providers;
+    if (provider?.base_url && declaration.providers.includes(provider.type) && !baseUrlTypes.includes(provider.type)) {
+      problem(
+        `${at}.provider`,
+        `${declaration.name} would ignore the base_url of provider "${runtime.provider}" (type ${provider.type}); it takes one only for ${baseUrlTypes.join(", ") || "no provider type"}`,
+      );
+    }
     lookupHost(`${at}.host`, runtime.host);
     const channels = runtime.channels.flatMap((ref, i) => {
       const channel = lookupChannel(`${at}.channels.${i}`, ref);

@@ -21,6 +21,8 @@ export const ironclaw: RuntimeDeclaration = {
   readOnlyRootFilesystem: true,
   memoryMiB: 1024,
   providers: ["anthropic", "openai", "openrouter", "gemini", "ollama", "custom"],
+  // Only these have a base-URL variable (OLLAMA_BASE_URL, LLM_BASE_URL).
+  providerBaseUrl: ["ollama", "custom"],
   channels: [],
   emptyAllowListIsOpen: false,
   generatedSecrets: [

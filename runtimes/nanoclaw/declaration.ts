@@ -26,6 +26,8 @@ export const nanoclaw: RuntimeDeclaration = {
   readOnlyRootFilesystem: true,
   memoryMiB: 512,
   providers: ["anthropic"],
+  // Its agents reach the model through OneCLI's credential proxy, not a URL of ours.
+  providerBaseUrl: [],
   channels: ["telegram"],
   emptyAllowListIsOpen: false,
   generatedSecrets: [],

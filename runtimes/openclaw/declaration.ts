@@ -30,6 +30,8 @@ export const openclaw: RuntimeDeclaration = {
   readOnlyRootFilesystem: true,
   memoryMiB: 1024,
   providers: ["anthropic", "openai", "openrouter", "gemini", "ollama"],
+  // Its Ollama plugin reads models.providers.ollama.baseUrl; the others' endpoints are fixed here.
+  providerBaseUrl: ["ollama"],
   channels: ["telegram"],
   emptyAllowListIsOpen: false,
   generatedSecrets: [{ name: "gatewayToken", length: 48, doc: "gateway auth token (Authorization: Bearer <token>)" }],
@@ -43,6 +45,7 @@ export const openclaw: RuntimeDeclaration = {
     { name: "OLLAMA_API_KEY", type: "string", secret: true, target: "env", doc: "Ollama API key, if the server wants one" },
     { name: "TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "env", doc: "Telegram bot token of the default account" },
     { name: "CLAW_MODEL", type: "string", target: "agents.defaults.model", default: "anthropic/claude-sonnet-4-5", doc: "default model as provider/model" },
+    { name: "CLAW_OLLAMA_BASE_URL", type: "string", target: "models.providers.ollama.baseUrl", default: "", doc: "Ollama's URL; empty for OpenClaw's default (loopback, i.e. none in a container)" },
     { name: "CLAW_TELEGRAM_ENABLED", type: "bool", target: "channels.telegram.enabled", default: "false", doc: "serve Telegram" },
     { name: "CLAW_TELEGRAM_DM_POLICY", type: "enum", values: ["pairing", "allowlist", "disabled"], target: "channels.telegram.dmPolicy", default: "pairing", doc: "who may DM the bot: pairing codes, the allow-list, or nobody" },
     { name: "CLAW_TELEGRAM_ALLOW_FROM", type: "list", target: "channels.telegram.allowFrom", default: "", doc: "Telegram user ids allowed in (dmPolicy allowlist)" },

@@ -18,6 +18,7 @@ export function translateOpenclaw<S>(input: TranslateInput<S>): ContainerEnv<S> 
     CLAW_MODEL: `${provider.id}/${input.model}`,
   };
   if (input.provider.apiKey !== undefined) env[provider.keyEnv] = input.provider.apiKey;
+  if (input.provider.type === "ollama" && input.provider.baseUrl !== undefined) env.CLAW_OLLAMA_BASE_URL = input.provider.baseUrl;
   const telegram = input.channels.find((c) => c.type === "telegram");
   if (telegram) {
     env.CLAW_TELEGRAM_ENABLED = "true";

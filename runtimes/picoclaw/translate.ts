@@ -17,6 +17,13 @@ const TOKEN_ENV = {
   slack: "PICOCLAW_CHANNELS_SLACK_BOT_TOKEN",
 } as const;
 
+/** PicoClaw speaks Ollama's OpenAI-compatible API under /v1; the canonical Ollama URL is the server's root. */
+function apiBase(type: ProviderType, baseUrl: string): string {
+  if (type !== "ollama") return baseUrl;
+  const root = baseUrl.replace(/\/+$/, "");
+  return /\/v1$/.test(root) ? root : `${root}/v1`;
+}
+
 /** Canonical → PicoClaw: tokens in native env, provider and API key rendered into config.json. */
 export function translatePicoclaw<S>(input: TranslateInput<S>): ContainerEnv<S> {
   const env: ContainerEnv<S> = {
@@ -25,7 +32,7 @@ export function translatePicoclaw<S>(input: TranslateInput<S>): ContainerEnv<S> 
     CLAW_MODEL: input.model,
   };
   if (input.provider.apiKey !== undefined) env.CLAW_API_KEY = input.provider.apiKey;
-  if (input.provider.baseUrl !== undefined) env.CLAW_API_BASE = input.provider.baseUrl;
+  if (input.provider.baseUrl !== undefined) env.CLAW_API_BASE = apiBase(input.provider.type, input.provider.baseUrl);
   for (const channel of input.channels) {
     const prefix = `CLAW_${channel.type.toUpperCase()}`;
     env[`${prefix}_ENABLED`] = "true";

@@ -354,10 +354,21 @@ describe("the shipped stack files", () => {
     );
   }
 
-  it("Pulumi.dev.yaml deploys the example fleet through the local registry", async () => {
-    const result = await run({ ...stackConfig("Pulumi.dev.yaml"), ...EXAMPLE_SECRETS });
-    expect(result.outputs.registry).toBe("localhost:5000/lab");
-    expect(Object.keys(result.outputs.runtimes).sort()).toEqual(declarations.map((d) => d.name).sort());
+  it("Pulumi.dev.yaml deploys the quickstart fleet through the local registry, with no secret and no Docker socket", async () => {
+    const result = await run(stackConfig("Pulumi.dev.yaml"), []);
+    expect(result.outputs.registry).toBe("localhost:5000/quickstart");
+    expect(Object.keys(result.outputs.runtimes).sort()).toEqual(["openclaw", "picoclaw"]);
+    const containers = ofType(result.resources, "docker:index/container:Container").map((c) => unwrap(c.inputs));
+    for (const c of containers) expect(c.mounts ?? [], c.name).toEqual([]);
+    // The runtimes reach the Ollama beside the engine by the name Docker Desktop gives it.
+    for (const name of ["quickstart-openclaw", "quickstart-picoclaw"]) {
+      expect(containers.find((c) => c.name === name)!.hosts).toEqual([{ host: "host.docker.internal", ip: "host-gateway" }]);
+    }
+  });
+
+  it("the example fleet maps no host name (none of its providers is on the engine's machine)", async () => {
+    const result = await run({ "clawlab:configFile": EXAMPLE, "clawlab:localRegistry": "true", ...EXAMPLE_SECRETS });
+    for (const c of ofType(result.resources, "docker:index/container:Container")) expect(unwrap(c.inputs).hosts, c.name).toBeUndefined();
   });
 
   it("Pulumi.prod.yaml pushes to GHCR and overrides the host", async () => {

@@ -207,6 +207,17 @@ describe("each runtime's service", () => {
     expect(service.ports).toEqual(["0.0.0.0:40001:18790/tcp"]);
   });
 
+  it("maps host.docker.internal to the engine's host only for a runtime whose provider is there (the quickstart's Ollama)", () => {
+    const dir = outDir();
+    compose(dir, { configFile: path.join(ROOT, "clawlab.quickstart.toml"), envFiles: false });
+    const services = readYaml(dir).services;
+    expect(services.openclaw.extra_hosts).toEqual(["host.docker.internal:host-gateway"]);
+    expect(services.picoclaw.extra_hosts).toEqual(["host.docker.internal:host-gateway"]);
+    const example = outDir();
+    compose(example, { configFile: EXAMPLE, envFiles: false });
+    for (const [name, service] of Object.entries(readYaml(example).services)) expect((service as any).extra_hosts, name).toBeUndefined();
+  });
+
   it("leaves out disabled runtimes", () => {
     const file = variant((d) => {
       d.runtimes.openclaw.enabled = false;

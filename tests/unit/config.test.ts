@@ -82,6 +82,11 @@ describe("validation errors name the offending path", () => {
     ["unknown channel type", (d) => (d.channels["team-telegram"].type = "irc"), "channels.team-telegram.type"],
     ["missing required field", (d) => delete d.runtimes.zeroclaw.model, "runtimes.zeroclaw.model: is required"],
     ["a model id with white space (PicoClaw refuses it)", (d) => (d.runtimes.picoclaw.model = "gpt 5"), "runtimes.picoclaw.model: must be one word"],
+    [
+      "a base_url the runtime would ignore",
+      (d) => (d.providers.claude.base_url = "https://proxy.example/v1"),
+      'runtimes.openclaw.provider: openclaw would ignore the base_url of provider "claude" (type anthropic); it takes one only for ollama',
+    ],
     ["a model id with //", (d) => (d.runtimes.zeroclaw.model = "anthropic//claude"), "runtimes.zeroclaw.model: must be one word"],
     ["bad docker host", (d) => (d.hosts.local.docker_host = "/var/run/docker.sock"), "hosts.local.docker_host: must be unix://"],
     ["open allow-list on a runtime that would answer everyone", (d) => (d.channels["lab-discord"].allowed_users = []), 'runtimes.picoclaw.channels.0: channel "lab-discord" has no allowed_users'],

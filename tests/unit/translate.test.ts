@@ -70,6 +70,16 @@ describe("every translator speaks only its image's contract", () => {
     }
   });
 
+  it("hands on every base_url the config lets through (providerBaseUrl), never dropping one", () => {
+    const url = "http://llm.internal:11434/v1";
+    for (const decl of declarations) {
+      for (const type of decl.providerBaseUrl ?? decl.providers) {
+        const env = translate(decl.name, { provider: { name: "p", type, apiKey: "k", baseUrl: url } });
+        expect(Object.values(env).some((v) => v.includes(url)), `${decl.name}, ${type}`).toBe(true);
+      }
+    }
+  });
+
   it("marks every variable that carries a secret as secret", () => {
     const secrets = ["sk-ant", "oc-key", "tg-token", "dc-token", "xoxb", "xapp", "gw-token", "web-token", "master-key", "web-password", "postgres://u:p@db/x"];
     for (const decl of declarations) {
@@ -142,6 +152,11 @@ describe("OpenClaw: gateway token and provider keys in env, model and channel bl
     expect(open.CLAW_TELEGRAM_DM_POLICY).toBe("pairing");
     expect(open.CLAW_TELEGRAM_ALLOW_FROM).toBeUndefined();
   });
+
+  it("points its Ollama plugin at the provider's base_url (else OpenClaw would look on loopback)", () => {
+    const env = translate("openclaw", { provider: { name: "local", type: "ollama", baseUrl: "http://host.docker.internal:11434" } });
+    expect(env).toEqual({ OPENCLAW_GATEWAY_TOKEN: "gw-token", CLAW_MODEL: "ollama/claude-sonnet-4-5", CLAW_OLLAMA_BASE_URL: "http://host.docker.internal:11434" });
+  });
 });
 
 describe("PicoClaw: API key rendered into model_list, channel tokens in native env", () => {
@@ -159,6 +174,18 @@ describe("PicoClaw: API key rendered into model_list, channel tokens in native e
       PICOCLAW_CHANNELS_SLACK_BOT_TOKEN: "xoxb",
       PICOCLAW_CHANNELS_SLACK_APP_TOKEN: "xapp",
     });
+  });
+
+  it.each([
+    ["http://host.docker.internal:11434", "http://host.docker.internal:11434/v1"],
+    ["http://ollama:11434/", "http://ollama:11434/v1"],
+    ["http://ollama:11434/v1", "http://ollama:11434/v1"],
+  ])("speaks to Ollama's OpenAI-compatible API under /v1: %s", (baseUrl, apiBase) => {
+    expect(translate("picoclaw", { provider: { name: "local", type: "ollama", baseUrl } }).CLAW_API_BASE).toBe(apiBase);
+  });
+
+  it("passes a custom endpoint's base as written", () => {
+    expect(translate("picoclaw", { provider: { name: "mine", type: "custom", apiKey: "k", baseUrl: "https://llm.example/api" } }).CLAW_API_BASE).toBe("https://llm.example/api");
   });
 });
 
