@@ -49,6 +49,9 @@ export const nullclaw: RuntimeDeclaration = {
     // NullClaw's config is $HOME/.nullclaw/config.json: HOME is the volume (the
     // entrypoint pins it). The workspace lives beside it.
     env: { HOME: "/var/lib/nullclaw", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/workspace" },
+    // NullClaw makes every HTTP call (LLM providers, Telegram) by running `curl`: without it
+    // each call fails (CurlWaitError) while /health stays "ok".
+    packages: ["curl"],
     command: ["nullclaw", "gateway"],
   },
 };
