@@ -39,6 +39,8 @@ export const nullclaw: RuntimeDeclaration = {
     { name: "GEMINI_API_KEY", type: "string", secret: true, target: "env", doc: "Gemini API key" },
     { name: "NULLCLAW_API_KEY", type: "string", secret: true, target: "env", doc: "API key for any other provider" },
     { name: "CLAW_MODEL_PRIMARY", type: "string", target: "agents.defaults.model.primary", default: "anthropic/claude-sonnet-4-5", doc: "default model as provider/model" },
+    { name: "CLAW_ANTHROPIC_BASE_URL", type: "string", target: "models.providers.anthropic.base_url", doc: "Anthropic API endpoint (unset: null, api.anthropic.com)" },
+    { name: "CLAW_OLLAMA_BASE_URL", type: "string", target: "models.providers.ollama.base_url", doc: "Ollama endpoint (unset: null, http://localhost:11434)" },
     { name: "CLAW_BASE_URL", type: "string", target: "models.providers.custom.base_url", doc: "endpoint of the custom (OpenAI-compatible) provider (unset: null, no endpoint)" },
     { name: "CLAW_PAIRED_TOKENS", type: "list", secret: true, target: "gateway.paired_tokens", default: "", doc: "bearer tokens allowed on /webhook" },
     { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "channels.telegram.accounts.main.bot_token", doc: "Telegram bot token (unset: Telegram off; must not be empty)" },
