@@ -26,6 +26,9 @@ export const nullclaw: RuntimeDeclaration = {
   readOnlyRootFilesystem: true,
   memoryMiB: 128,
   providers: ["anthropic", "openai", "openrouter", "gemini", "ollama", "custom"],
+  // Its gemini provider always calls Google's endpoint (OpenAI and OpenRouter elsewhere go
+  // through its OpenAI-compatible provider: translate.ts).
+  providerBaseUrl: ["anthropic", "openai", "openrouter", "ollama", "custom"],
   channels: ["telegram"],
   emptyAllowListIsOpen: false,
   generatedSecrets: [{ name: "gatewayToken", length: 48, doc: "bearer token for /webhook (Authorization: Bearer <token>)" }],
@@ -39,6 +42,8 @@ export const nullclaw: RuntimeDeclaration = {
     { name: "GEMINI_API_KEY", type: "string", secret: true, target: "env", doc: "Gemini API key" },
     { name: "NULLCLAW_API_KEY", type: "string", secret: true, target: "env", doc: "API key for any other provider" },
     { name: "CLAW_MODEL_PRIMARY", type: "string", target: "agents.defaults.model.primary", default: "anthropic/claude-sonnet-4-5", doc: "default model as provider/model" },
+    { name: "CLAW_ANTHROPIC_BASE_URL", type: "string", target: "models.providers.anthropic.base_url", doc: "Anthropic API endpoint (unset: null, api.anthropic.com)" },
+    { name: "CLAW_OLLAMA_BASE_URL", type: "string", target: "models.providers.ollama.base_url", doc: "Ollama endpoint (unset: null, http://localhost:11434)" },
     { name: "CLAW_BASE_URL", type: "string", target: "models.providers.custom.base_url", doc: "endpoint of the custom (OpenAI-compatible) provider (unset: null, no endpoint)" },
     { name: "CLAW_PAIRED_TOKENS", type: "list", secret: true, target: "gateway.paired_tokens", default: "", doc: "bearer tokens allowed on /webhook" },
     { name: "CLAW_TELEGRAM_BOT_TOKEN", type: "string", secret: true, target: "channels.telegram.accounts.main.bot_token", doc: "Telegram bot token (unset: Telegram off; must not be empty)" },
@@ -49,6 +54,9 @@ export const nullclaw: RuntimeDeclaration = {
     // NullClaw's config is $HOME/.nullclaw/config.json: HOME is the volume (the
     // entrypoint pins it). The workspace lives beside it.
     env: { HOME: "/var/lib/nullclaw", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/workspace" },
+    // NullClaw makes every HTTP call (LLM providers, Telegram) by running `curl`: without it
+    // each call fails (CurlWaitError) while /health stays "ok".
+    packages: ["curl"],
     command: ["nullclaw", "gateway"],
   },
 };

@@ -21,9 +21,23 @@ _nullclaw_ip() {
 }
 
 # claw_hook_pre_exec: NullClaw-specific checks, then HOME on the volume so the config
-# lands where it reads it. Reads NULLCLAW_GATEWAY_HOST, CLAW_TELEGRAM_BOT_TOKEN.
+# lands where it reads it. Reads NULLCLAW_GATEWAY_HOST, CLAW_MODEL_PRIMARY,
+# CLAW_TELEGRAM_BOT_TOKEN.
 claw_hook_pre_exec() {
 	_nullclaw_bad=0
+	# NullClaw splits agents.defaults.model.primary at its first "/" and refuses to start
+	# when either side is empty (a model name may hold more slashes: openrouter/a/b).
+	if [ -n "${CLAW_MODEL_PRIMARY+x}" ]; then
+		case $CLAW_MODEL_PRIMARY in
+		/*) _nullclaw_model=bad ;;
+		*/?*) _nullclaw_model=ok ;;
+		*) _nullclaw_model=bad ;;
+		esac
+		if [ "$_nullclaw_model" = bad ]; then
+			printf 'clawlab: CLAW_MODEL_PRIMARY: must be provider/model, e.g. anthropic/claude-sonnet-4-5 (NullClaw refuses to start otherwise)\n' >&2
+			_nullclaw_bad=1
+		fi
+	fi
 	if [ -n "${NULLCLAW_GATEWAY_HOST+x}" ] && ! _nullclaw_ip "$NULLCLAW_GATEWAY_HOST"; then
 		printf 'clawlab: NULLCLAW_GATEWAY_HOST: must be an IP literal such as 0.0.0.0 or :: (NullClaw does not resolve names)\n' >&2
 		_nullclaw_bad=1

@@ -58,7 +58,8 @@ export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
     },
   },
   nullclaw: {
-    samples: { NULLCLAW_GATEWAY_HOST: "0.0.0.0", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/ws-test" },
+    // The real NullClaw refuses a model without "provider/" (the entrypoint says so first).
+    samples: { NULLCLAW_GATEWAY_HOST: "0.0.0.0", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/ws-test", CLAW_MODEL_PRIMARY: `custom/${HOSTILE}` },
   },
   ironclaw: {
     // What every start of the PostgreSQL profile needs (secrets carry findable markers).

@@ -240,6 +240,36 @@ describe("NullClaw: model as provider/model, a provisioned pairing token, Telegr
       CLAW_TELEGRAM_ALLOW_FROM: "111,222",
     });
   });
+
+  it("puts a base_url under the provider NullClaw looks it up by (its own name)", () => {
+    expect(translate("nullclaw", { provider: { name: "local", type: "ollama", baseUrl: "http://ollama.internal:11434" } })).toEqual({
+      NULLCLAW_GATEWAY_HOST: "0.0.0.0",
+      CLAW_MODEL_PRIMARY: "ollama/claude-sonnet-4-5",
+      CLAW_PAIRED_TOKENS: "gw-token",
+      CLAW_OLLAMA_BASE_URL: "http://ollama.internal:11434",
+    });
+    expect(translate("nullclaw", { provider: { name: "claude", type: "anthropic", apiKey: "sk-ant", baseUrl: "https://llm-proxy.internal" } })).toMatchObject({
+      CLAW_MODEL_PRIMARY: "anthropic/claude-sonnet-4-5",
+      ANTHROPIC_API_KEY: "sk-ant",
+      CLAW_ANTHROPIC_BASE_URL: "https://llm-proxy.internal",
+    });
+    expect(translate("nullclaw", { provider: { name: "mine", type: "custom", apiKey: "k", baseUrl: "https://llm.example/v1" } })).toMatchObject({
+      CLAW_MODEL_PRIMARY: "custom/claude-sonnet-4-5",
+      NULLCLAW_API_KEY: "k",
+      CLAW_BASE_URL: "https://llm.example/v1",
+    });
+  });
+
+  it("sends OpenAI or OpenRouter at another address through the OpenAI-compatible provider (theirs ignore base_url)", () => {
+    const env = translate("nullclaw", { provider: { name: "gpt", type: "openai", apiKey: "sk-x", baseUrl: "https://gw.internal/v1" } });
+    expect(env).toMatchObject({ CLAW_MODEL_PRIMARY: "custom/claude-sonnet-4-5", NULLCLAW_API_KEY: "sk-x", CLAW_BASE_URL: "https://gw.internal/v1" });
+    expect(env.OPENAI_API_KEY).toBeUndefined();
+    expect(translate("nullclaw", { provider: { name: "gpt", type: "openai", apiKey: "sk-x" } })).toMatchObject({
+      CLAW_MODEL_PRIMARY: "openai/claude-sonnet-4-5",
+      OPENAI_API_KEY: "sk-x",
+    });
+    expect(() => translate("nullclaw", { provider: { name: "g", type: "gemini", apiKey: "gk", baseUrl: "https://g.internal" } })).toThrow(/gemini provider has no base_url/);
+  });
 });
 
 describe("MicroClaw: everything rendered into its YAML, the web password set at start", () => {
