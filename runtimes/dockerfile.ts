@@ -6,7 +6,7 @@
  * `docker build` and Dockerfile has no include; `npm run generate` writes it and
  * `tsx runtimes/generate.ts --check` (part of `npm test`) fails when it is stale.
  */
-import { IMAGE_ENTRYPOINT, IMAGE_HEALTH_COMMAND, IMAGE_SHARE_DIR } from "./image";
+import { IMAGE_ENTRYPOINT, IMAGE_HEALTH_COMMAND, IMAGE_SHARE_DIR, imageEntrypoint } from "./image";
 import type { RuntimeDeclaration } from "./types";
 
 /** The runtime stage's base: Debian bookworm slim, pinned by digest (the tests pass their local base). */
@@ -175,7 +175,8 @@ EXPOSE ${decl.port}
 VOLUME ["${stateDir}"]
 HEALTHCHECK --interval=10s --timeout=5s --start-period=${decl.health.startPeriodSeconds}s --retries=3 CMD ["${IMAGE_HEALTH_COMMAND}"]
 ${image.stopSignal ? `# ${decl.title} shuts down cleanly on ${image.stopSignal} only (image.stopSignal).\nSTOPSIGNAL ${image.stopSignal}\n` : ""}USER ${uid}:${uid}
-ENTRYPOINT ["/usr/bin/tini", "--", "${IMAGE_ENTRYPOINT}"]
+${image.stopExitCode === undefined ? "" : `# ${decl.title} has no handler for its stop signal: it exits ${image.stopExitCode}, which tini reports as 0.
+`}ENTRYPOINT [${imageEntrypoint(decl).map((word) => `"${word}"`).join(", ")}]
 CMD [${image.command.map((w) => JSON.stringify(w)).join(", ")}]
 `;
 }

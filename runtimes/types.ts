@@ -177,6 +177,12 @@ export interface ImageFacts {
   readonly args?: readonly string[];
   /** The signal `docker stop` sends (the image's STOPSIGNAL), for a runtime that shuts down cleanly only on another than SIGTERM. */
   readonly stopSignal?: string;
+  /**
+   * The exit code the runtime ends with on its stop signal when it has no handler for it and
+   * is simply killed by it (NullClaw: 143, i.e. 128 + SIGTERM). tini maps that code to 0
+   * (`tini -e`), so a stop reads as clean while any other code still reads as a failure.
+   */
+  readonly stopExitCode?: number;
   /** The image's CMD: the runtime start, as exec words (the same command as `CLAW_COMMAND` in its entrypoint.sh). */
   readonly command: readonly string[];
 }

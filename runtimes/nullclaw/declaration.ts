@@ -57,6 +57,8 @@ export const nullclaw: RuntimeDeclaration = {
     // NullClaw makes every HTTP call (LLM providers, Telegram) by running `curl`: without it
     // each call fails (CurlWaitError) while /health stays "ok".
     packages: ["curl"],
+    // v2026.2.26 installs no signal handler: SIGTERM ends it with 143 (tini -e 143).
+    stopExitCode: 143,
     command: ["nullclaw", "gateway"],
   },
 };

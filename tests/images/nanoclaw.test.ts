@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGE_ENV_CONTRACT, IMAGE_RUNTIME_CONF } from "../../runtimes/image";
+import { IMAGE_ENV_CONTRACT, IMAGE_RUNTIME_CONF, imageEntrypoint } from "../../runtimes/image";
 import { nanoclaw } from "../../runtimes/nanoclaw/declaration";
 import {
   IMAGE_HEALTH_COMMAND,
@@ -101,7 +101,7 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
   it("has the template's metadata: user, tini, entrypoint, socket health probe, port, volume, OCI labels", () => {
     const cfg = imageInfo.Config;
     expect(cfg.User).toBe("10004:10004");
-    expect(cfg.Entrypoint).toEqual(["/usr/bin/tini", "--", "/usr/local/bin/clawlab-entrypoint"]);
+    expect(cfg.Entrypoint).toEqual(imageEntrypoint(nanoclaw));
     expect(cfg.Cmd).toEqual(["nanoclaw"]);
     expect(cfg.Healthcheck.Test).toEqual(["CMD", IMAGE_HEALTH_COMMAND]);
     expect(cfg.Healthcheck.StartPeriod).toBe(d.health.startPeriodSeconds * 1e9);

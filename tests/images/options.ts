@@ -60,6 +60,8 @@ export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
   nullclaw: {
     // The real NullClaw refuses a model without "provider/" (the entrypoint says so first).
     samples: { NULLCLAW_GATEWAY_HOST: "0.0.0.0", NULLCLAW_WORKSPACE: "/var/lib/nullclaw/ws-test", CLAW_MODEL_PRIMARY: `custom/${HOSTILE}` },
+    // A bot token turns Telegram on; with no Bot API in reach the real /health goes degraded.
+    unreachable: ["CLAW_TELEGRAM_BOT_TOKEN"],
   },
   ironclaw: {
     // What every start of the PostgreSQL profile needs (secrets carry findable markers).

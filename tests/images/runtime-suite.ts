@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGE_ENV_CONTRACT, IMAGE_RUNTIME_CONF } from "../../runtimes/image";
+import { IMAGE_ENV_CONTRACT, IMAGE_RUNTIME_CONF, imageEntrypoint } from "../../runtimes/image";
 import type { EnvVar, RuntimeDeclaration } from "../../runtimes/types";
 import { artifactBuild, artifactKind } from "./artifacts";
 import {
@@ -164,7 +164,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
   const healthTimeout = healthTimeoutMs(decl);
   const START = healthTimeout + 30_000;
 
-  const samples: Sample[] = contractSamples(decl, options);
+  const samples: Sample[] = contractSamples(decl, options).filter((s) => standin || !options.unreachable?.includes(s.name));
   const allEnv: Record<string, string> = { ...required, ...Object.fromEntries(samples.map((s) => [s.name, s.value])) };
   const fileTargets = samples.filter((s) => s.v.target !== "env");
   const envTargets = samples.filter((s) => s.v.target === "env");
@@ -197,7 +197,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
     it("has the template's metadata: user, tini, entrypoint, health probe, port, volume, OCI labels", () => {
       const cfg = imageInfo.Config;
       expect(cfg.User).toBe(`${decl.user.uid}:${decl.user.uid}`);
-      expect(cfg.Entrypoint).toEqual(["/usr/bin/tini", "--", "/usr/local/bin/clawlab-entrypoint"]);
+      expect(cfg.Entrypoint).toEqual(imageEntrypoint(decl));
       expect(cfg.Healthcheck.Test).toEqual(["CMD", IMAGE_HEALTH_COMMAND]);
       expect(cfg.Healthcheck.StartPeriod).toBe(decl.health.startPeriodSeconds * 1e9);
       expect(Object.keys(cfg.ExposedPorts ?? {})).toEqual([`${decl.port}/tcp`]);

@@ -34,6 +34,11 @@ export interface SampleOptions {
   readonly globs?: Record<string, string>;
   /** Env-target variables the entrypoint consumes itself: they must NOT reach the runtime. */
   readonly consumed?: readonly string[];
+  /**
+   * Variables that turn on a channel whose service the test machine cannot reach: the real
+   * runtime would go degraded or exit, so real runs leave them unset (the stand-in takes them).
+   */
+  readonly unreachable?: readonly string[];
 }
 
 /** One contract variable instantiated for a test: concrete name, contract entry, value. */
