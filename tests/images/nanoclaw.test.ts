@@ -11,6 +11,13 @@
  * file covers the same ground with NanoClaw's own reader (nanoclaw-dotenv.ts).
  * Agents need a Docker API: the tests opt in to the engine's socket, as the fleet's
  * `docker_socket = true` does, with its group added for the runtime user.
+ *
+ * The real NanoClaw v2.0.64 (built outside the repository, ARTIFACT_STAGE=<local image>)
+ * was run against these settings by hand: it reads every .env key the image renders,
+ * opens data/ncl.sock ~0.3 s after node starts (78 s when a Telegram token is set and
+ * Telegram cannot be reached: upstream retries first), stops cleanly on SIGTERM, and
+ * spawns agents whose bind mounts only resolve when the engine sees the state dir at
+ * the same path (the CLAW_STATE_DIR warning below).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -63,7 +70,7 @@ const SAMPLES: Record<string, string> = {
   LOG_LEVEL: "debug",
   WEBHOOK_PORT: "40123",
   MAX_CONCURRENT_CONTAINERS: "2",
-  ONECLI_API_KEY: `${HOSTILE} ${marker("ONECLI_API_KEY")}`,
+  ONECLI_API_KEY: `${HOSTILE_1LINE} ${marker("ONECLI_API_KEY")}`,
   CLAW_ASSISTANT_NAME: HOSTILE_1LINE,
   CLAW_TZ: "Europe/Berlin",
   CLAW_ANTHROPIC_API_KEY: `sk-ant-${marker("CLAW_ANTHROPIC_API_KEY")}`,
@@ -185,6 +192,7 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
     ["CLAW_TZ", "UTC\r"],
     ["CLAW_TELEGRAM_BOT_TOKEN", `${marker("CLAW_TELEGRAM_BOT_TOKEN")}\nTELEGRAM_BOT_TOKEN="injected"`],
     ["CLAW_ANTHROPIC_API_KEY", "\r\nANTHROPIC_BASE_URL=http://evil"],
+    ["ONECLI_API_KEY", `${marker("ONECLI_API_KEY")}\nONECLI_URL=http://evil`],
   ] as const)("a line break in %s stops print-config and the start, naming it, never echoing it", async (name, value) => {
     for (const args of [["print-config"], []]) {
       const r = await runOnce({ ...REQUIRED, [name]: value }, args, [...fleetFlags(d), ...DOCKER_OPT_IN]);
@@ -277,7 +285,50 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       expect(logs.err).not.toContain("WARNING: DOCKER_HOST");
       expect((await standinState(c)).env.DOCKER_HOST).toBe(`unix://${SOCKET}`);
     }, HEALTH_TIMEOUT + 30_000);
+
+    it("warns when the engine does not see the state dir at the same path (agents' bind mounts would be empty)", async () => {
+      // A named volume (the fleet's today), and a bind mount of another host directory.
+      const vol = await start({ ...REQUIRED, DOCKER_HOST: `unix://${SOCKET}` });
+      const volLogs = await docker(["logs", vol.name]);
+      expect(volLogs.err).toContain(`clawlab: WARNING: CLAW_STATE_DIR: the Docker engine mounts ${d.stateDir} from volume /`);
+      expect(volLogs.err).toContain(`mount the host directory ${d.stateDir} at the same path`);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clawlab-nc-state-"));
+      fs.chownSync(dir, d.user.uid, d.user.uid);
+      fs.chmodSync(dir, 0o700);
+      try {
+        const bind = await start(REQUIRED, { volume: dir });
+        const bindLogs = await docker(["logs", bind.name]);
+        expect(bindLogs.err).toContain(`clawlab: WARNING: CLAW_STATE_DIR: the Docker engine mounts ${d.stateDir} from bind ${dir}, not from the same path`);
+        await dockerOk(["stop", bind.name]);
+      } finally {
+        await docker(["run", "--rm", "--user", "0:0", "-v", `${dir}:/d`, "--entrypoint", "sh", image, "-c", "rm -rf /d/* /d/.[!.]*"]);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }, 2 * HEALTH_TIMEOUT + 30_000);
   });
+
+  // ------------------------------------------------------------ what the agents mount
+
+  it("copies the image's agent tree into the state dir (agents mount it from there), again only when it changed", async () => {
+    // The stand-in image has no /opt/nanoclaw/container; any directory of the image stands for it.
+    const tree = "/usr/local/share/clawlab";
+    const vol = await createVolume("clawlab-it-nanoclaw-tree");
+    const c = await start({ ...REQUIRED, NANOCLAW_AGENT_TREE: tree }, { volume: vol });
+    const same = await exec(c.name, ["diff", "-r", tree, `${d.stateDir}/container`]);
+    expect(same.code, same.out + same.err).toBe(0);
+    const inode = async () => (await exec(c.name, ["stat", "-c", "%i", `${d.stateDir}/container`])).out.trim();
+    const before = await inode();
+    await dockerOk(["restart", "-t", "10", c.name]);
+    await waitHealthy(c.name, HEALTH_TIMEOUT, true);
+    expect(await inode()).toBe(before);
+    // A changed copy (an older image's tree) is replaced.
+    await exec(c.name, ["sh", "-c", `echo stale > ${d.stateDir}/container/runtime.conf`]);
+    await dockerOk(["restart", "-t", "10", c.name]);
+    await waitHealthy(c.name, HEALTH_TIMEOUT, true);
+    const again = await exec(c.name, ["diff", "-r", tree, `${d.stateDir}/container`]);
+    expect(again.code, again.out + again.err).toBe(0);
+    await dockerOk(["stop", c.name]);
+  }, 3 * HEALTH_TIMEOUT + 30_000);
 
   // ------------------------------------------------------------ a started container
 
@@ -295,6 +346,7 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       const logs = await docker(["logs", c.name]);
       expect(logs.err).toContain("clawlab: WARNING: DOCKER_HOST: not set: agents are spawned through the Docker socket");
       expect(logs.err).toContain("clawlab: WARNING: CLAW_ANTHROPIC_API_KEY");
+      expect(logs.err).toContain("clawlab: WARNING: CLAW_STATE_DIR: the Docker engine mounts");
     });
 
     it("runs NanoClaw as uid 10004 from the state dir, no capabilities, under tini, with the socket's group", async () => {
@@ -314,6 +366,8 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       for (const v of d.env.filter((x) => x.target === "env" && SAMPLES[x.name] !== undefined)) expect(st.env[v.name], v.name).toBe(SAMPLES[v.name]);
       for (const v of FILE_TARGETS.filter((x) => x.secret)) expect(st.env[v.name], v.name).toBeUndefined();
       expect(st.env.HOME).toBe(d.stateDir);
+      // The OneCLI SDK writes the CA files it mounts into agents to os.tmpdir(): inside the state dir.
+      expect(st.env.TMPDIR).toBe(`${d.stateDir}/tmp`);
     });
 
     it("renders .env (0600, owned by the uid) that NanoClaw's reader parses to every value", async () => {
@@ -321,8 +375,8 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       for (const v of FILE_TARGETS) expect(parsed[v.target], v.name).toBe(SAMPLES[v.name]);
       const st = await exec(c.name, ["stat", "-c", "%a %u:%g", d.config.path]);
       expect(st.out.trim()).toBe("600 10004:10004");
-      const dirs = await exec(c.name, ["sh", "-c", `cd ${d.stateDir} && stat -c '%n %a %u' data store groups logs`]);
-      expect(dirs.out.trim().split("\n")).toEqual(["data 700 10004", "store 700 10004", "groups 700 10004", "logs 700 10004"]);
+      const dirs = await exec(c.name, ["sh", "-c", `cd ${d.stateDir} && stat -c '%n %a %u' data store groups logs tmp`]);
+      expect(dirs.out.trim().split("\n")).toEqual(["data 700 10004", "store 700 10004", "groups 700 10004", "logs 700 10004", "tmp 700 10004"]);
     });
 
     it("cannot write outside its state dir and /tmp (read-only root filesystem)", async () => {
