@@ -5,11 +5,15 @@ import type { RuntimeDeclaration } from "../types";
  * in its working directory, and the channel adapters read their tokens from that `.env`
  * only, so the entrypoint renders it (mode 0600). Its parser strips one pair of outer
  * quotes and knows no escapes, so a value holding a newline cannot be expressed and is
- * refused. No HTTP health endpoint: the probe connects to its control socket. It spawns
- * one container per agent session through the `docker` CLI, which honours DOCKER_HOST.
- * Upstream ships the Telegram adapter on a separate branch, pinned by the image.
- * Agent credentials come from a OneCLI vault; the image refuses to start without
- * ONECLI_URL, because upstream silently falls back to the OneCLI cloud service.
+ * refused. No HTTP health endpoint: the probe connects to its control socket, which
+ * NanoClaw opens last, after its channels: a Telegram adapter that cannot reach Telegram
+ * retries for about 80 s first (upstream's own schedule), hence the start period. It
+ * spawns one container per agent session through the `docker` CLI, which honours
+ * DOCKER_HOST, and bind-mounts paths under its state dir into them by the paths it
+ * sees: the engine must see the state dir at the same path (the entrypoint warns when
+ * a local engine does not). Upstream ships the Telegram adapter on a separate branch,
+ * pinned by the image. Agent credentials come from a OneCLI vault; the image refuses to
+ * start without ONECLI_URL, because upstream silently falls back to the OneCLI cloud.
  */
 export const nanoclaw: RuntimeDeclaration = {
   name: "nanoclaw",
@@ -22,7 +26,10 @@ export const nanoclaw: RuntimeDeclaration = {
   stateDir: "/var/lib/nanoclaw",
   workspaceDir: "/var/lib/nanoclaw/groups",
   config: { format: "dotenv", baked: "nanoclaw.env", path: "/var/lib/nanoclaw/.env" },
-  health: { kind: "socket", path: "/var/lib/nanoclaw/data/ncl.sock", startPeriodSeconds: 30 },
+  // Upstream opens the socket after the channels. Telegram unreachable: bridge.setup is
+  // tried 5 times (1+2+4+8 s apart), and that 3 more times on a network error (2, 5, 10 s
+  // apart) = 77 s before the socket opens (measured 78 s with v2.0.64); up at once otherwise.
+  health: { kind: "socket", path: "/var/lib/nanoclaw/data/ncl.sock", startPeriodSeconds: 90 },
   readOnlyRootFilesystem: true,
   memoryMiB: 512,
   providers: ["anthropic"],
@@ -32,12 +39,14 @@ export const nanoclaw: RuntimeDeclaration = {
   emptyAllowListIsOpen: false,
   generatedSecrets: [],
   env: [
-    { name: "LOG_LEVEL", type: "enum", values: ["debug", "info", "warn", "error"], target: "env", default: "info", doc: "log level" },
+    { name: "LOG_LEVEL", type: "enum", values: ["debug", "info", "warn", "error", "fatal"], target: "env", default: "info", doc: "log level" },
     { name: "WEBHOOK_PORT", type: "port", target: "env", default: "3000", doc: "webhook server port (opened when a webhook channel registers)" },
     { name: "MAX_CONCURRENT_CONTAINERS", type: "int", target: "env", default: "5", doc: "agent containers at once (upstream default 5)" },
     { name: "DOCKER_HOST", type: "string", target: "env", doc: "Docker API the agent containers are spawned through (unix://, tcp:// or ssh://); unset: a socket mounted at /var/run/docker.sock" },
     { name: "ONECLI_URL", type: "string", target: "env", doc: "OneCLI credential vault URL; required by the image (upstream falls back to its cloud, https://app.onecli.sh, which must be chosen explicitly)" },
-    { name: "ONECLI_API_KEY", type: "string", secret: true, target: "env", doc: "OneCLI API key" },
+    // NanoClaw reads it from .env as well as from env (src/config.ts): in .env it stays out of
+    // the environment of every `docker` CLI it spawns.
+    { name: "ONECLI_API_KEY", type: "string", secret: true, target: "ONECLI_API_KEY", default: "", doc: "OneCLI API key, written to .env" },
     { name: "CLAW_ASSISTANT_NAME", type: "string", target: "ASSISTANT_NAME", default: "Andy", doc: "the assistant's name, as users address it" },
     { name: "CLAW_TZ", type: "string", target: "TZ", default: "UTC", doc: "time zone" },
     { name: "CLAW_ANTHROPIC_API_KEY", type: "string", secret: true, target: "ANTHROPIC_API_KEY", default: "", doc: "Anthropic API key, written to .env; NanoClaw v2.0.64 itself does not read it (only the native-credential-proxy skill does): keep the key in the OneCLI vault" },
@@ -51,7 +60,8 @@ export const nanoclaw: RuntimeDeclaration = {
     // socket checks.
     packages: ["libatomic1", "openssh-client"],
     // Node, the built app (dist, production node_modules, package.json: an ES module
-    // package) and the docker CLI in /opt/nanoclaw/bin.
+    // package), upstream's container/ tree (copied into the state dir at each start:
+    // the agents mount it from there) and the docker CLI in /opt/nanoclaw/bin.
     artifacts: { "/out/node/bin/node": "/usr/local/bin/node", "/out/nanoclaw": "/opt/nanoclaw" },
     // The stand-in runs as `node`: it serves the control socket (data/ncl.sock) and the
     // webhook port. No docker CLI: the entrypoint checks the Docker API without one.
@@ -61,6 +71,7 @@ export const nanoclaw: RuntimeDeclaration = {
     checks: [
       `node -e "const D = require('/opt/nanoclaw/node_modules/better-sqlite3'); new D(':memory:').prepare('select 1').get()"`,
       "/opt/nanoclaw/bin/docker --version",
+      "test -f /opt/nanoclaw/container/agent-runner/src/index.ts",
     ],
     args: ["CHANNELS_REVISION"],
     labels: { "org.clawlab.channels-revision": "${CHANNELS_REVISION}" },

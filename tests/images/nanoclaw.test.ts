@@ -1,16 +1,25 @@
 /**
- * NanoClaw's image on a real engine. NanoClaw cannot be built here (its source is on
- * GitHub, which this machine cannot reach, and it is not published to npm), so the
- * image runs with the shared stand-in as `node` (ARTIFACT_STAGE=standin): it serves the
- * control socket data/ncl.sock that the image's HEALTHCHECK probes and reports its own
- * uid, capabilities, cwd and environment. Everything else is the real image: the
- * entrypoint renders .env, checks OneCLI and the Docker API, drops privileges.
+ * NanoClaw's image on a real engine. NanoClaw cannot be built inside a build stage here
+ * (its source is on GitHub, which this machine cannot reach, and it is not published to
+ * npm). With `$CLAWLAB_ARTIFACTS/nanoclaw/` (the build stage's /out tree, built from an
+ * upstream checkout elsewhere; artifacts.ts) the image runs the REAL NanoClaw; without
+ * it, the shared stand-in as `node` (ARTIFACT_STAGE=standin), which serves the control
+ * socket data/ncl.sock that the HEALTHCHECK probes. Either way the process checks read
+ * /proc, and the rest is the real image: the entrypoint renders .env, checks OneCLI and
+ * the Docker API, drops privileges.
  *
  * The generic suite (runtime-suite.ts) does not fit a .env yet (its dotenv parse keeps
  * the quotes, and its HOSTILE value holds line breaks, which no .env value can), so this
  * file covers the same ground with NanoClaw's own reader (nanoclaw-dotenv.ts).
  * Agents need a Docker API: the tests opt in to the engine's socket, as the fleet's
  * `docker_socket = true` does, with its group added for the runtime user.
+ *
+ * The real NanoClaw opens data/ncl.sock about a second after node starts, but only
+ * after its channels: with a Telegram token and no way to reach Telegram (as here) it
+ * retries for 77 s first. So the real runtime's long-running containers get no Telegram
+ * token (one test covers that start on its own); the stand-in's get every sample. Its
+ * agents' bind mounts resolve only when the engine sees the state dir at the same path
+ * (the CLAW_STATE_DIR warning below; an agent spawn was checked by hand).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -23,7 +32,6 @@ import {
   RUNTIMES_DIR,
   bakedConfig,
   bakedConfigPath,
-  buildRuntimeImage,
   cleanup,
   createVolume,
   docker,
@@ -32,17 +40,20 @@ import {
   inspectContainer,
   inspectImage,
   readFileIn,
-  standinState,
+  runtimeProcess,
   startContainer,
   waitHealthy,
   waitUnhealthy,
   type Container,
 } from "./harness";
+import { artifactKind, buildSuiteImage } from "./artifacts";
 import { CARRYABLE, readEnvFile } from "./nanoclaw-dotenv";
 import { itKeepsItsLifecycle } from "./runtime-suite";
 import { HOSTILE, fleetFlags, marker } from "./samples";
 
 const d = nanoclaw;
+/** The image runs the stand-in, not the real NanoClaw (no prebuilt artifact). */
+const STANDIN_RUNTIME = artifactKind("nanoclaw") === "standin";
 const HEALTH_TIMEOUT = (d.health.startPeriodSeconds + 30) * 1000;
 const SOCKET = "/var/run/docker.sock";
 /** The engine socket's group, which the runtime user needs to use it. */
@@ -63,7 +74,7 @@ const SAMPLES: Record<string, string> = {
   LOG_LEVEL: "debug",
   WEBHOOK_PORT: "40123",
   MAX_CONCURRENT_CONTAINERS: "2",
-  ONECLI_API_KEY: `${HOSTILE} ${marker("ONECLI_API_KEY")}`,
+  ONECLI_API_KEY: `${HOSTILE_1LINE} ${marker("ONECLI_API_KEY")}`,
   CLAW_ASSISTANT_NAME: HOSTILE_1LINE,
   CLAW_TZ: "Europe/Berlin",
   CLAW_ANTHROPIC_API_KEY: `sk-ant-${marker("CLAW_ANTHROPIC_API_KEY")}`,
@@ -71,6 +82,10 @@ const SAMPLES: Record<string, string> = {
 };
 /** The stand-in serves its test endpoints on the webhook port the sample sets. */
 const STANDIN = { CLAW_STANDIN_LISTEN: `0.0.0.0:${SAMPLES.WEBHOOK_PORT}` };
+/** What the long-running container gets: every sample, but no Telegram token for the real runtime. */
+const FLEET_ENV: Record<string, string> = STANDIN_RUNTIME
+  ? { ...SAMPLES, ...STANDIN }
+  : Object.fromEntries(Object.entries(SAMPLES).filter(([k]) => k !== "CLAW_TELEGRAM_BOT_TOKEN"));
 
 function needles(env: Record<string, string>): string[] {
   return Object.values(env).flatMap((v) => v.match(/sekret-[a-z0-9]+-[0-9a-f]{8}/g) ?? []);
@@ -86,10 +101,12 @@ const start = async (env: Record<string, string>, opts: Parameters<typeof startC
   return c;
 };
 const dotenvIn = async (c: Container) => readEnvFile((await readFileIn(c.name, d.config.path)).toString("utf8"));
+/** The working directory of the runtime process. */
+const cwdOf = async (c: Container, pid: number) => (await exec(c.name, ["readlink", `/proc/${pid}/cwd`])).out.trim();
 
-describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
+describe(`NanoClaw image (nanoclaw, ${STANDIN_RUNTIME ? "stand-in" : "real"} runtime)`, () => {
   beforeAll(async () => {
-    image = await buildRuntimeImage("nanoclaw");
+    image = await buildSuiteImage("nanoclaw");
     imageInfo = await inspectImage(image);
   }, 30 * 60_000);
   afterAll(async () => {
@@ -112,7 +129,8 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
     expect(cfg.Labels["org.opencontainers.image.version"]).toBe(d.defaultVersion);
     expect(cfg.Labels["org.opencontainers.image.revision"]).toMatch(/^[0-9a-f]{40}$/);
     expect(cfg.Labels["org.clawlab.channels-revision"]).toMatch(/^[0-9a-f]{40}$/);
-    expect(cfg.Labels["org.clawlab.artifact"]).toBe("standin");
+    if (STANDIN_RUNTIME) expect(cfg.Labels["org.clawlab.artifact"]).toBe("standin");
+    else expect(cfg.Labels["org.clawlab.artifact"]).toMatch(/^clawlab-test\/nanoclaw-artifact:/);
   });
 
   it("holds the declaration's files and the socket probe at the fixed paths, byte for byte", async () => {
@@ -185,6 +203,7 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
     ["CLAW_TZ", "UTC\r"],
     ["CLAW_TELEGRAM_BOT_TOKEN", `${marker("CLAW_TELEGRAM_BOT_TOKEN")}\nTELEGRAM_BOT_TOKEN="injected"`],
     ["CLAW_ANTHROPIC_API_KEY", "\r\nANTHROPIC_BASE_URL=http://evil"],
+    ["ONECLI_API_KEY", `${marker("ONECLI_API_KEY")}\nONECLI_URL=http://evil`],
   ] as const)("a line break in %s stops print-config and the start, naming it, never echoing it", async (name, value) => {
     for (const args of [["print-config"], []]) {
       const r = await runOnce({ ...REQUIRED, [name]: value }, args, [...fleetFlags(d), ...DOCKER_OPT_IN]);
@@ -212,18 +231,18 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clawlab-nc-secret-"));
     fs.chmodSync(dir, 0o755);
     const file = path.join(dir, "token");
-    const token = `123456:${marker("CLAW_TELEGRAM_BOT_TOKEN")}`;
+    const token = `oc_${marker("ONECLI_API_KEY")}`;
     fs.writeFileSync(file, `${token}\n`, { mode: 0o644 });
     const mount = ["--mount", `type=bind,src=${file},dst=/run/secrets/token,readonly`];
     try {
-      const both = await runOnce({ CLAW_TELEGRAM_BOT_TOKEN: token, CLAW_TELEGRAM_BOT_TOKEN_FILE: "/run/secrets/token" }, ["print-config"], mount);
+      const both = await runOnce({ ONECLI_API_KEY: token, ONECLI_API_KEY_FILE: "/run/secrets/token" }, ["print-config"], mount);
       expect(both.code).not.toBe(0);
-      expect(both.err).toContain("CLAW_TELEGRAM_BOT_TOKEN");
-      const c = await start({ ...REQUIRED, CLAW_TELEGRAM_BOT_TOKEN_FILE: "/run/secrets/token" }, { flags: mount });
-      expect((await dotenvIn(c)).TELEGRAM_BOT_TOKEN).toBe(token);
-      const st = await standinState(c);
-      expect(st.env.CLAW_TELEGRAM_BOT_TOKEN).toBeUndefined();
-      expect(st.env.CLAW_TELEGRAM_BOT_TOKEN_FILE).toBeUndefined();
+      expect(both.err).toContain("ONECLI_API_KEY");
+      const c = await start({ ...REQUIRED, ONECLI_API_KEY_FILE: "/run/secrets/token" }, { flags: mount });
+      expect((await dotenvIn(c)).ONECLI_API_KEY).toBe(token);
+      const rt = await runtimeProcess(c.name);
+      expect(rt.env.ONECLI_API_KEY).toBeUndefined();
+      expect(rt.env.ONECLI_API_KEY_FILE).toBeUndefined();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -275,15 +294,59 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       const c = await start({ ...REQUIRED, DOCKER_HOST: `unix://${SOCKET}` });
       const logs = await docker(["logs", c.name]);
       expect(logs.err).not.toContain("WARNING: DOCKER_HOST");
-      expect((await standinState(c)).env.DOCKER_HOST).toBe(`unix://${SOCKET}`);
+      expect((await runtimeProcess(c.name)).env.DOCKER_HOST).toBe(`unix://${SOCKET}`);
     }, HEALTH_TIMEOUT + 30_000);
+
+    it("warns when the engine does not see the state dir at the same path (agents' bind mounts would be empty)", async () => {
+      // A named volume (the fleet's today), and a bind mount of another host directory.
+      const vol = await start({ ...REQUIRED, DOCKER_HOST: `unix://${SOCKET}` });
+      const volLogs = await docker(["logs", vol.name]);
+      expect(volLogs.err).toContain(`clawlab: WARNING: CLAW_STATE_DIR: the Docker engine mounts ${d.stateDir} from volume /`);
+      expect(volLogs.err).toContain(`mount the host directory ${d.stateDir} at the same path`);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clawlab-nc-state-"));
+      fs.chownSync(dir, d.user.uid, d.user.uid);
+      fs.chmodSync(dir, 0o700);
+      try {
+        const bind = await start(REQUIRED, { volume: dir });
+        const bindLogs = await docker(["logs", bind.name]);
+        expect(bindLogs.err).toContain(`clawlab: WARNING: CLAW_STATE_DIR: the Docker engine mounts ${d.stateDir} from bind ${dir}, not from the same path`);
+        await dockerOk(["stop", bind.name]);
+      } finally {
+        await docker(["run", "--rm", "--user", "0:0", "-v", `${dir}:/d`, "--entrypoint", "sh", image, "-c", "rm -rf /d/* /d/.[!.]*"]);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }, 2 * HEALTH_TIMEOUT + 30_000);
   });
+
+  // ------------------------------------------------------------ what the agents mount
+
+  it("copies the image's agent tree into the state dir (agents mount it from there), again only when it changed", async () => {
+    // The stand-in image has no /opt/nanoclaw/container; any directory of the image stands for it.
+    const tree = STANDIN_RUNTIME ? "/usr/local/share/clawlab" : "/opt/nanoclaw/container";
+    const vol = await createVolume("clawlab-it-nanoclaw-tree");
+    const c = await start({ ...REQUIRED, ...(STANDIN_RUNTIME ? { NANOCLAW_AGENT_TREE: tree } : {}) }, { volume: vol });
+    if (!STANDIN_RUNTIME) expect((await exec(c.name, ["test", "-f", `${d.stateDir}/container/agent-runner/src/index.ts`])).code).toBe(0);
+    const same = await exec(c.name, ["diff", "-r", tree, `${d.stateDir}/container`]);
+    expect(same.code, same.out + same.err).toBe(0);
+    const inode = async () => (await exec(c.name, ["stat", "-c", "%i", `${d.stateDir}/container`])).out.trim();
+    const before = await inode();
+    await dockerOk(["restart", "-t", "10", c.name]);
+    await waitHealthy(c.name, HEALTH_TIMEOUT, true);
+    expect(await inode()).toBe(before);
+    // A changed copy (an older image's tree) is replaced.
+    await exec(c.name, ["sh", "-c", `echo stale > ${d.stateDir}/container/stale-file`]);
+    await dockerOk(["restart", "-t", "10", c.name]);
+    await waitHealthy(c.name, HEALTH_TIMEOUT, true);
+    const again = await exec(c.name, ["diff", "-r", tree, `${d.stateDir}/container`]);
+    expect(again.code, again.out + again.err).toBe(0);
+    await dockerOk(["stop", c.name]);
+  }, 3 * HEALTH_TIMEOUT + 30_000);
 
   // ------------------------------------------------------------ a started container
 
   describe("started the fleet's way (uid, cap-drop ALL, no-new-privileges, read-only, tmpfs /tmp, volume, socket opt-in)", () => {
     let c: Container;
-    const env = { ...SAMPLES, ...STANDIN };
+    const env = FLEET_ENV;
     beforeAll(async () => {
       c = await start(env);
     }, HEALTH_TIMEOUT + 30_000);
@@ -295,34 +358,49 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       const logs = await docker(["logs", c.name]);
       expect(logs.err).toContain("clawlab: WARNING: DOCKER_HOST: not set: agents are spawned through the Docker socket");
       expect(logs.err).toContain("clawlab: WARNING: CLAW_ANTHROPIC_API_KEY");
+      expect(logs.err).toContain("clawlab: WARNING: CLAW_STATE_DIR: the Docker engine mounts");
     });
 
     it("runs NanoClaw as uid 10004 from the state dir, no capabilities, under tini, with the socket's group", async () => {
       expect((await exec(c.name, ["cat", "/proc/1/comm"])).out.trim()).toBe("tini");
-      const st = await standinState(c, Number(SAMPLES.WEBHOOK_PORT));
-      expect([st.uid, st.euid, st.gid]).toEqual([10004, 10004, 10004]);
+      const rt = await runtimeProcess(c.name);
+      expect(rt.uids).toEqual([10004, 10004, 10004, 10004]);
+      expect(rt.gids).toEqual([10004, 10004, 10004, 10004]);
       // The socket's group (docker also lists the primary gid for --user uid:gid).
-      expect(st.groups.filter((g) => g !== 10004)).toEqual([Number(socketGid)]);
-      expect(BigInt(`0x${st.capEff}`)).toBe(0n);
-      expect(st.noNewPrivs).toBe(1);
-      expect(st.cwd).toBe(d.stateDir);
-      expect(st.argv).toEqual(["node", "/opt/nanoclaw/dist/index.js"]);
+      expect(rt.groups.filter((g) => g !== 10004)).toEqual([Number(socketGid)]);
+      expect(rt.capEff).toBe(0n);
+      expect(rt.noNewPrivs).toBe(1);
+      expect(await cwdOf(c, rt.pid)).toBe(d.stateDir);
+      expect(rt.argv).toEqual(["node", "/opt/nanoclaw/dist/index.js"]);
     });
 
     it("hands every env-target variable to NanoClaw byte-exact; secrets that live in .env are not in its env", async () => {
-      const st = await standinState(c, Number(SAMPLES.WEBHOOK_PORT));
-      for (const v of d.env.filter((x) => x.target === "env" && SAMPLES[x.name] !== undefined)) expect(st.env[v.name], v.name).toBe(SAMPLES[v.name]);
-      for (const v of FILE_TARGETS.filter((x) => x.secret)) expect(st.env[v.name], v.name).toBeUndefined();
-      expect(st.env.HOME).toBe(d.stateDir);
+      const rt = await runtimeProcess(c.name);
+      for (const v of d.env.filter((x) => x.target === "env" && env[x.name] !== undefined)) expect(rt.env[v.name], v.name).toBe(env[v.name]);
+      for (const v of FILE_TARGETS.filter((x) => x.secret)) expect(rt.env[v.name], v.name).toBeUndefined();
+      expect(rt.env.HOME).toBe(d.stateDir);
+      // The OneCLI SDK writes the CA files it mounts into agents to os.tmpdir(): inside the state dir.
+      expect(rt.env.TMPDIR).toBe(`${d.stateDir}/tmp`);
+    });
+
+    if (!STANDIN_RUNTIME) it("is NanoClaw itself, up, reading the rendered .env with its own config module", async () => {
+      const logs = await docker(["logs", c.name]);
+      expect(logs.out).toContain("NanoClaw running");
+      expect(logs.out).toContain(`ncl CLI server listening`);
+      // dist/config.js as NanoClaw loads it, from the state dir, with none of the values in env.
+      const script = `const c = await import("/opt/nanoclaw/dist/config.js"); process.stdout.write(JSON.stringify({ name: c.ASSISTANT_NAME, tz: c.TIMEZONE, onecli: c.ONECLI_URL, key: c.ONECLI_API_KEY, max: c.MAX_CONCURRENT_CONTAINERS }))`;
+      const r = await exec(c.name, ["env", "-u", "CLAW_ASSISTANT_NAME", "-u", "CLAW_TZ", "-u", "ONECLI_API_KEY", "sh", "-c", `cd ${d.stateDir} && exec node --input-type=module -e '${script}'`]);
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out)).toEqual({ name: env.CLAW_ASSISTANT_NAME, tz: env.CLAW_TZ, onecli: env.ONECLI_URL, key: env.ONECLI_API_KEY, max: Number(env.MAX_CONCURRENT_CONTAINERS) });
     });
 
     it("renders .env (0600, owned by the uid) that NanoClaw's reader parses to every value", async () => {
       const parsed = await dotenvIn(c);
-      for (const v of FILE_TARGETS) expect(parsed[v.target], v.name).toBe(SAMPLES[v.name]);
+      for (const v of FILE_TARGETS) expect(parsed[v.target], v.name).toBe(env[v.name]);
       const st = await exec(c.name, ["stat", "-c", "%a %u:%g", d.config.path]);
       expect(st.out.trim()).toBe("600 10004:10004");
-      const dirs = await exec(c.name, ["sh", "-c", `cd ${d.stateDir} && stat -c '%n %a %u' data store groups logs`]);
-      expect(dirs.out.trim().split("\n")).toEqual(["data 700 10004", "store 700 10004", "groups 700 10004", "logs 700 10004"]);
+      const dirs = await exec(c.name, ["sh", "-c", `cd ${d.stateDir} && stat -c '%n %a %u' data store groups logs tmp`]);
+      expect(dirs.out.trim().split("\n")).toEqual(["data 700 10004", "store 700 10004", "groups 700 10004", "logs 700 10004", "tmp 700 10004"]);
     });
 
     it("cannot write outside its state dir and /tmp (read-only root filesystem)", async () => {
@@ -354,9 +432,20 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
       healthTimeout: HEALTH_TIMEOUT,
       needles: () => needles(SAMPLES),
       stopSignal: () => imageInfo?.Config?.StopSignal || "SIGTERM",
-      standin: true,
+      standin: STANDIN_RUNTIME,
     });
   });
+
+  if (!STANDIN_RUNTIME) it("with a Telegram token and Telegram out of reach, turns healthy within the start period (upstream retries first)", async () => {
+    const t0 = Date.now();
+    const c = await start({ ...REQUIRED, CLAW_TELEGRAM_BOT_TOKEN: SAMPLES.CLAW_TELEGRAM_BOT_TOKEN! });
+    const seconds = (Date.now() - t0) / 1000;
+    expect(seconds).toBeLessThan(d.health.startPeriodSeconds);
+    const logs = await docker(["logs", c.name]);
+    expect(logs.err).toContain("Failed to start channel adapter");
+    expect(logs.out + logs.err).not.toContain(marker("CLAW_TELEGRAM_BOT_TOKEN"));
+    await dockerOk(["stop", c.name]);
+  }, HEALTH_TIMEOUT + 30_000);
 
   describe("started as root (ownership fixed where wrong, then privileges dropped)", () => {
     it("drops to the uid with exactly CLAW_GROUPS (the socket's group) and no capabilities", async () => {
@@ -369,11 +458,12 @@ describe("NanoClaw image (nanoclaw, stand-in runtime)", () => {
         flags: ["--user", "0:0", "--security-opt", "no-new-privileges", "-v", `${SOCKET}:${SOCKET}`],
       });
       await waitHealthy(c.name, HEALTH_TIMEOUT);
-      const st = await standinState(c);
-      expect([st.uid, st.euid, st.gid]).toEqual([10004, 10004, 10004]);
-      expect(st.groups).toEqual([Number(socketGid)]);
-      expect(BigInt(`0x${st.capEff}`)).toBe(0n);
-      expect(BigInt(`0x${st.capPrm}`)).toBe(0n);
+      const rt = await runtimeProcess(c.name);
+      expect(rt.uids).toEqual([10004, 10004, 10004, 10004]);
+      expect(rt.gids).toEqual([10004, 10004, 10004, 10004]);
+      expect(rt.groups).toEqual([Number(socketGid)]);
+      expect(rt.capEff).toBe(0n);
+      expect(rt.capPrm).toBe(0n);
       const owners = await exec(c.name, ["stat", "-c", "%u:%g", `${d.stateDir}/data`, `${d.stateDir}/data/f`, d.config.path]);
       expect(owners.out.trim().split("\n")).toEqual(["10004:10004", "10004:10004", "10004:10004"]);
     }, HEALTH_TIMEOUT + 60_000);

@@ -40,6 +40,7 @@ export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
       CLAW_TZ: "Europe/Berlin",
       CLAW_ANTHROPIC_API_KEY: "sk-ant-sekret-clawanthropicapikey-1c2d3e4f",
       CLAW_TELEGRAM_BOT_TOKEN: '123456:sekret-clawtelegrambottoken-5a6b7c8d "q" \\ #x',
+      ONECLI_API_KEY: "oc_sekret-onecliapikey-9e0f1a2b",
     },
   },
   picoclaw: {
