@@ -73,9 +73,13 @@ export function workspace(canonical: string, settings: Record<string, unknown>):
   return { dir, configFile: configFile, canonical: canonicalFile, env };
 }
 
-/** `pulumi ARGS --stack dev --config-file <copy>` in the repository, with the workspace's env. */
+/** The commands that read the stack's config file (and so take `--config-file`). */
+const READS_CONFIG = new Set(["up", "preview", "destroy", "refresh", "config"]);
+
+/** `pulumi ARGS --stack dev [--config-file <copy>]` in the repository, with the workspace's env. */
 export async function pulumi(ws: Workspace, args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
-  const r = await run("pulumi", [...args, "--stack", "dev", "--config-file", ws.configFile, "--non-interactive"], {
+  const configFile = READS_CONFIG.has(args[0]!) ? ["--config-file", ws.configFile] : [];
+  const r = await run("pulumi", [...args, "--stack", "dev", ...configFile, "--non-interactive"], {
     cwd: REPO,
     env: ws.env,
     input: opts.input,
