@@ -78,7 +78,7 @@ afterAll(async () => {
   if (!ws) return;
   await pulumi(ws, ["destroy", "--yes", "--skip-preview"]);
   for (const v of await fleetVolumes(FLEET)) await docker(["volume", "rm", "-f", v]);
-  await pulumi(ws, ["stack", "rm", "--yes", "--force"]);
+  // No `pulumi stack rm`: it would delete the repository's Pulumi.dev.yaml; the state goes with the temp dir.
   fs.rmSync(ws.dir, { recursive: true, force: true });
 }, 10 * MINUTES);
 
