@@ -150,6 +150,7 @@ function common(settings: ContainerSettings): Record<string, Yaml> {
     },
     security_opt: settings.securityOpts,
     mem_limit: `${settings.memoryMiB}m`,
+    memswap_limit: `${settings.memoryMiB}m`,
     logging: { driver: settings.log.driver, options: settings.log.options },
     labels: labelMap(settings),
   };

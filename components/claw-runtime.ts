@@ -166,6 +166,7 @@ export class ClawRuntime extends pulumi.ComponentResource {
         readOnly: settings.readOnlyRootFilesystem,
         tmpfs: settings.tmpfs,
         memory: settings.memoryMiB,
+        memorySwap: settings.memoryMiB,
         logDriver: settings.log.driver,
         logOpts: settings.log.options,
         labels,

@@ -38,9 +38,15 @@ export interface HealthcheckSettings {
   readonly startPeriodSeconds: number;
 }
 
-/** A duration as both Docker's provider and Compose write it: `10s`. */
+/**
+ * A duration as Docker's provider reads it back (Go's time.Duration: `10s`, `1m0s`,
+ * `1m30s`, `1h0m0s`), so a plan never sees `60s` → `1m0s` as a change; Compose reads it too.
+ */
 export function seconds(value: number): string {
-  return `${value}s`;
+  const h = Math.floor(value / 3600);
+  const m = Math.floor((value % 3600) / 60);
+  const s = value % 60;
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
 }
 
 /** Log rotation of every fleet container: a runtime that loops on an error cannot fill the disk. */
@@ -64,6 +70,11 @@ export interface ContainerSettings {
   /** How long a readiness gate (Pulumi's `wait`) waits for `healthy`. */
   readonly readyTimeoutSeconds: number;
   readonly securityOpts: readonly string[];
+  /**
+   * Memory limit; swap is capped at the same value (memory+swap = memory: no swap), so the
+   * limit cannot be dodged by swapping, and the provider's read-back (twice the memory when
+   * unset) is no change on every plan.
+   */
   readonly memoryMiB: number;
   readonly log: typeof CONTAINER_LOG;
   readonly labels: readonly FleetLabel[];

@@ -77,6 +77,7 @@ export class IronClaw extends pulumi.ComponentResource {
         capabilities: { drops: [...db.capDrop] },
         securityOpts: [...db.securityOpts],
         memory: db.memoryMiB,
+        memorySwap: db.memoryMiB,
         logDriver: db.log.driver,
         logOpts: db.log.options,
         labels,

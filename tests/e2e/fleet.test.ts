@@ -53,6 +53,8 @@ port = 28790
 `;
 
 const MINUTES = 60_000;
+/** The committed dev stack file, which no step may change. */
+const DEV_STACK_FILE = fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8");
 let ws: Workspace;
 /** Container ids by name after the first up. */
 let first: Map<string, { id: string; health: string; volumes: string[] }>;
@@ -61,7 +63,7 @@ let firstOutputs: any;
 beforeAll(async () => {
   process.stderr.write(`[e2e] ${await pulumiVersion()}\n`);
   const { registry, buildArgs } = await ensureServices();
-  ws = workspace(canonical("claude-sonnet-4-5"), {
+  ws = await workspace(canonical("claude-sonnet-4-5"), {
     "clawlab:localRegistry": false,
     "clawlab:registry": `${registry}/${FLEET}`,
     "clawlab:registryUsername": REGISTRY.user,
@@ -106,7 +108,7 @@ describe("the dev stack on the real engine", () => {
   }, 10 * MINUTES);
 
   it("runs the policy pack inside the engine with no violation", async () => {
-    const r = await pulumi(ws, ["preview", "--policy-pack", path.join(REPO, "policy")]);
+    const r = await pulumi(ws, ["preview", "--policy-pack", path.join(ws.project, "policy")]);
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/Policies:[\s\S]*clawlab/);
     expect(r.out + r.err).not.toMatch(/violation|mandatory\]|advisory\]/i);
@@ -162,4 +164,8 @@ describe("the dev stack on the real engine", () => {
     const db = await exec(`${FLEET}-openclaw`, ["ls", "/var/lib/openclaw/state/openclaw.sqlite"]);
     expect(db.code, db.err).toBe(0);
   }, 30 * MINUTES);
+
+  it("left the checkout's own stack file as it was (the engine wrote only to the workspace's copy)", () => {
+    expect(fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")).toBe(DEV_STACK_FILE);
+  });
 });

@@ -1,13 +1,14 @@
 /**
  * The end-to-end suite's harness: the real Pulumi engine (the `pulumi` CLI with its
  * Node.js language host and the docker, docker-build, command and random plugins) runs
- * this repository's program, unchanged, as the dev stack: a file backend and a passphrase
- * in a temp dir, the local Docker engine. Two things differ from `npm run dev`, both stack
- * settings in a copy of Pulumi.dev.yaml (`--config-file`, so the committed file is never
- * touched): images go to a registry started by tests/infra/registry.sh instead of the
- * program's own `registry:2` (nothing can be pulled from Docker Hub on the test machines),
- * and `clawlab:buildArgs` gives the build stages local base and toolchain images
- * (tests/images/toolchains.ts) for the same reason.
+ * this repository's program, unchanged, as the dev stack: from a copy of the project in a
+ * temp dir (so no stack file the engine writes, its encryption salt included, ever lands
+ * in the checkout), with a file backend and a passphrase, on the local Docker engine. Two
+ * things differ from `npm run dev`, both stack settings in the copy's Pulumi.dev.yaml:
+ * images go to a registry started by tests/infra/registry.sh instead of the program's own
+ * `registry:2` (nothing can be pulled from Docker Hub on the test machines), and
+ * `clawlab:buildArgs` gives the build stages local base and toolchain images
+ * (tests/images/toolchains.ts, pushed to that registry) for the same reason.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -20,10 +21,12 @@ import { ensureGoImage, ensureNodeImage } from "../images/toolchains";
 /** The e2e registry: its own port, so it never meets a dev stack's registry on 5000. */
 export const REGISTRY = { port: 5055, user: "clawlab-e2e", password: `e2e-${randomBytes(12).toString("hex")}` } as const;
 
-/** One run's workspace: state backend, passphrase, stack config copy, canonical file. */
+/** One run's workspace: a copy of the project, its state backend and passphrase. */
 export interface Workspace {
   readonly dir: string;
-  readonly configFile: string;
+  /** The copy of the project the engine runs in (the committed files; node_modules linked). */
+  readonly project: string;
+  /** The canonical file the copy's Pulumi.dev.yaml names. */
   readonly canonical: string;
   readonly env: NodeJS.ProcessEnv;
 }
@@ -37,29 +40,63 @@ export async function pulumiVersion(): Promise<string> {
   return r.out.trim();
 }
 
-/** Starts what the stack needs: engine, base and toolchain images, the registry. Returns the registry address. */
+/**
+ * Starts what the stack needs and returns the registry address and the build args:
+ * the engine, the registry, a BuildKit builder (tests/infra/buildkitd.sh: docker-build
+ * does not build with the engine's own BuildKit and would otherwise pull moby/buildkit),
+ * and the base and toolchain images, pushed to the registry, where that builder finds them.
+ */
 export async function ensureServices(): Promise<{ registry: string; buildArgs: Record<string, string> }> {
   ensureBaseImage();
-  const buildArgs = { BASE_IMAGE: TEST_BASE_IMAGE, BUILD_IMAGE: await ensureNodeImage(), GO_IMAGE: await ensureGoImage() };
-  const r = await runOk(path.join(REPO, "tests/infra/registry.sh"), [String(REGISTRY.port)], {
-    env: { ...process.env, REGISTRY_USER: REGISTRY.user, REGISTRY_PASSWORD: REGISTRY.password },
-  });
-  return { registry: r.out.trim(), buildArgs };
+  const local = { BASE_IMAGE: TEST_BASE_IMAGE, BUILD_IMAGE: await ensureNodeImage(), GO_IMAGE: await ensureGoImage() };
+  const registry = (
+    await runOk(path.join(REPO, "tests/infra/registry.sh"), [String(REGISTRY.port)], {
+      env: { ...process.env, REGISTRY_USER: REGISTRY.user, REGISTRY_PASSWORD: REGISTRY.password },
+    })
+  ).out.trim();
+  await runOk(path.join(REPO, "tests/infra/buildkitd.sh"), [registry], { timeoutMs: 30 * 60_000 });
+  // Push with a throw-away client config, so no credential is left in ~/.docker.
+  const dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), "clawlab-e2e-docker-"));
+  const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
+  try {
+    await dockerOk(["login", "-u", REGISTRY.user, "--password-stdin", registry], { input: REGISTRY.password, env });
+    const buildArgs: Record<string, string> = {};
+    for (const [arg, image] of Object.entries(local)) {
+      const remote = `${registry}/${image}`;
+      await dockerOk(["tag", image, remote]);
+      await dockerOk(["push", remote], { env, timeoutMs: 10 * 60_000 });
+      buildArgs[arg] = remote;
+    }
+    return { registry, buildArgs };
+  } finally {
+    fs.rmSync(dockerConfig, { recursive: true, force: true });
+  }
 }
 
+
 /**
- * A fresh workspace: `file://` state and a random passphrase in a temp dir, the canonical
- * file given, and Pulumi.dev.yaml with the e2e's stack settings on top.
+ * A fresh workspace: a copy of the project (what `git ls-files` lists, as the working tree
+ * has it), `file://` state and a random passphrase, the canonical file given, and
+ * Pulumi.dev.yaml with the e2e's stack settings on top.
  */
-export function workspace(canonical: string, settings: Record<string, unknown>): Workspace {
+export async function workspace(canonical: string, settings: Record<string, unknown>): Promise<Workspace> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clawlab-e2e-"));
+  const project = path.join(dir, "project");
+  const files = (await runOk("git", ["ls-files", "-z"], { cwd: REPO })).out.split("\0").filter(Boolean);
+  for (const f of files) {
+    const from = path.join(REPO, f);
+    if (!fs.existsSync(from)) continue; // deleted in the working tree
+    fs.mkdirSync(path.dirname(path.join(project, f)), { recursive: true });
+    fs.copyFileSync(from, path.join(project, f));
+    fs.chmodSync(path.join(project, f), fs.statSync(from).mode);
+  }
+  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(project, "node_modules"));
   fs.mkdirSync(path.join(dir, "state"));
-  const canonicalFile = path.join(dir, "clawlab.toml");
+  const canonicalFile = path.join(project, "clawlab.e2e.toml");
   fs.writeFileSync(canonicalFile, canonical);
-  const dev = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-  const config = { ...dev.config, "clawlab:configFile": canonicalFile, ...settings };
-  const configFile = path.join(dir, "Pulumi.dev.yaml");
-  fs.writeFileSync(configFile, YAML.stringify({ config }));
+  const dev = YAML.parse(fs.readFileSync(path.join(project, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const config = { ...dev.config, "clawlab:configFile": path.basename(canonicalFile), ...settings };
+  fs.writeFileSync(path.join(project, "Pulumi.dev.yaml"), YAML.stringify({ config }));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
@@ -70,17 +107,13 @@ export function workspace(canonical: string, settings: Record<string, unknown>):
     PULUMI_NO_COLOR: "true",
     NO_COLOR: "1",
   };
-  return { dir, configFile: configFile, canonical: canonicalFile, env };
+  return { dir, project, canonical: canonicalFile, env };
 }
 
-/** The commands that read the stack's config file (and so take `--config-file`). */
-const READS_CONFIG = new Set(["up", "preview", "destroy", "refresh", "config"]);
-
-/** `pulumi ARGS --stack dev [--config-file <copy>]` in the repository, with the workspace's env. */
+/** `pulumi ARGS --stack dev` in the workspace's copy of the project, with its env. */
 export async function pulumi(ws: Workspace, args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
-  const configFile = READS_CONFIG.has(args[0]!) ? ["--config-file", ws.configFile] : [];
-  const r = await run("pulumi", [...args, "--stack", "dev", ...configFile, "--non-interactive"], {
-    cwd: REPO,
+  const r = await run("pulumi", [...args, "--stack", "dev", "--non-interactive"], {
+    cwd: ws.project,
     env: ws.env,
     input: opts.input,
     timeoutMs: opts.timeoutMs ?? 40 * 60_000,

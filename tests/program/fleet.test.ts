@@ -9,6 +9,7 @@ import { parse, stringify } from "smol-toml";
 import YAML from "yaml";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PINNED_IMAGES } from "../../components/pinned-images";
+import { seconds } from "../../components/container-settings";
 import { dockerSocketGroups } from "../../components/fleet";
 import { declarations } from "../../runtimes";
 import { IMAGE_HEALTH_COMMAND } from "../../runtimes/image";
@@ -91,13 +92,16 @@ describe("the dev stack with the example config", () => {
       expect(inputs.hostname).toBe(`lab-${decl.name}`);
       expect(inputs.stopTimeout).toBe(30);
       expect(inputs.healthcheck.tests).toEqual(["CMD", IMAGE_HEALTH_COMMAND]);
-      expect(inputs.healthcheck.startPeriod).toBe(`${decl.health.startPeriodSeconds}s`);
+      // As the provider reads durations back (Go's format), so a second plan shows no change.
+      expect(inputs.healthcheck.startPeriod).toBe(seconds(decl.health.startPeriodSeconds));
       expect(inputs.user).toBe(`${decl.user.uid}:${decl.user.uid}`);
       expect(decl.user.uid).toBeGreaterThanOrEqual(1000);
       expect(inputs.capabilities).toEqual({ drops: ["ALL"] });
       expect(inputs.securityOpts).toEqual(["no-new-privileges:true"]);
       expect(inputs.readOnly).toBe(decl.readOnlyRootFilesystem);
       expect(inputs.memory).toBe(decl.memoryMiB);
+      // No swap beyond the limit; unset, the provider reads back twice the memory: a diff on every plan.
+      expect(inputs.memorySwap).toBe(decl.memoryMiB);
       expect(inputs.privileged).toBeUndefined();
       const volume = named(result.resources, container.name.replace(/-container$/, "-state"))!;
       expect(inputs.volumes).toEqual([{ volumeName: unwrap(volume.inputs).name, containerPath: decl.stateDir }]);

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import YAML from "yaml";
 import { ConfigError } from "../../components/config/errors";
 import { loadCanonical } from "../../components/config/load";
+import { seconds } from "../../components/container-settings";
 import { PINNED_IMAGES } from "../../components/pinned-images";
 import { COMPOSE_FILE, renderCompose } from "../../cli/compose";
 import { ComposeError, type ComposeCommandOptions, composeCommand } from "../../cli/compose-write";
@@ -77,6 +78,19 @@ function parseEnv(text: string): Record<string, string> {
   return values;
 }
 
+describe("durations", () => {
+  it.each([
+    [5, "5s"],
+    [59, "59s"],
+    [60, "1m0s"],
+    [90, "1m30s"],
+    [3600, "1h0m0s"],
+    [3725, "1h2m5s"],
+  ])("%i s is written %s, as Docker's provider reads it back (Go's time.Duration)", (value, text) => {
+    expect(seconds(value)).toBe(text);
+  });
+});
+
 describe("the committed docker-compose.fleet.yml", () => {
   it("is what clawlab compose makes of clawlab.example.toml", () => {
     const spec = loadCanonical(EXAMPLE);
@@ -135,6 +149,7 @@ describe("each runtime's service", () => {
       expect(service.cap_drop).toEqual(["ALL"]);
       expect(service.security_opt).toEqual(["no-new-privileges:true"]);
       expect(service.mem_limit).toBe(`${decl.memoryMiB}m`);
+      expect(service.memswap_limit).toBe(`${decl.memoryMiB}m`);
       expect(service.restart).toBe("unless-stopped");
       expect(service.stop_grace_period).toBe("30s");
       expect(service.healthcheck).toEqual({
@@ -142,7 +157,7 @@ describe("each runtime's service", () => {
         interval: "10s",
         timeout: "5s",
         retries: 3,
-        start_period: `${decl.health.startPeriodSeconds}s`,
+        start_period: seconds(decl.health.startPeriodSeconds),
       });
       expect(service.logging).toEqual({ driver: "json-file", options: { "max-size": "10m", "max-file": "3" } });
       expect(service.labels).toEqual({
@@ -183,6 +198,7 @@ describe("each runtime's service", () => {
       expect(service.read_only ?? false).toBe(container.readOnly ?? false);
       expect(service.tmpfs).toEqual(container.tmpfs && Object.entries(container.tmpfs).map(([p, o]) => `${p}:${o}`));
       expect(service.mem_limit).toBe(`${container.memory}m`);
+      expect(service.memswap_limit).toBe(`${container.memorySwap}m`);
       expect(service.restart).toBe(container.restart);
       expect(service.stop_grace_period).toBe(container.stopTimeout === undefined ? undefined : `${container.stopTimeout}s`);
       expect(service.logging).toEqual({ driver: container.logDriver, options: container.logOpts });
