@@ -70,7 +70,7 @@ const reusable = (w: Workflow) => Object.keys(w.on).every((event) => event === "
 const sorted = (list: readonly unknown[]) => [...list].map(String).sort();
 
 it("has the test, images and stacks workflows and their reusable parts", () => {
-  expect(workflows.map((w) => w.file)).toEqual(["image-build.yml", "images.yml", "pulumi-stack.yml", "stacks.yml", "test.yml"]);
+  expect(workflows.map((w) => w.file)).toEqual(["e2e.yml", "image-build.yml", "images.yml", "pulumi-stack.yml", "stacks.yml", "test.yml"]);
 });
 
 describe("every workflow", () => {
@@ -163,6 +163,21 @@ describe("test.yml", () => {
     const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node as string;
     expect(engines).toMatch(/^>=20\./);
     expect(step(w, "actions/setup-node")!.with!["node-version"]).toBe("20");
+  });
+});
+
+describe("e2e.yml", () => {
+  const e2e = workflow("e2e.yml");
+
+  it("runs the suite on the real engine on every push to main and every pull request", () => {
+    expect(e2e.on).toEqual({ push: { branches: ["main"] }, pull_request: null });
+    expect(runs(e2e).join("\n")).toContain("npm run test:e2e");
+  });
+
+  it("installs only the Pulumi CLI of the SDK the program uses (no command, no stack of its own)", () => {
+    const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+    const pulumi = step(e2e, "pulumi/actions")!;
+    expect(pulumi.with).toEqual({ "pulumi-version": sdk });
   });
 });
 
