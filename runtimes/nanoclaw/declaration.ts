@@ -28,8 +28,9 @@ export const nanoclaw: RuntimeDeclaration = {
   config: { format: "dotenv", baked: "nanoclaw.env", path: "/var/lib/nanoclaw/.env" },
   // Upstream opens the socket after the channels. Telegram unreachable: bridge.setup is
   // tried 5 times (1+2+4+8 s apart), and that 3 more times on a network error (2, 5, 10 s
-  // apart) = 77 s before the socket opens (measured 78 s with v2.0.64); up at once otherwise.
-  health: { kind: "socket", path: "/var/lib/nanoclaw/data/ncl.sock", startPeriodSeconds: 90 },
+  // apart) = 77 s before the socket opens (measured 78 s with v2.0.64); up in about 5 s
+  // otherwise. 120 s leaves that slow case 40 s of a loaded machine's margin.
+  health: { kind: "socket", path: "/var/lib/nanoclaw/data/ncl.sock", startPeriodSeconds: 120 },
   readOnlyRootFilesystem: true,
   memoryMiB: 512,
   providers: ["anthropic"],

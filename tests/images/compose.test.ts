@@ -23,7 +23,7 @@ import YAML from "yaml";
 import { COMPOSE_FILE } from "../../cli/compose";
 import { declarations } from "../../runtimes";
 import type { RuntimeDeclaration, RuntimeName } from "../../runtimes/types";
-import { IMAGE_HEALTH_COMMAND, REPO, buildRuntimeImage, docker, dockerOk, inspectContainer, run, testImage, waitHealthy } from "./harness";
+import { IMAGE_HEALTH_COMMAND, REPO, buildRuntimeImage, docker, dockerOk, healthTimeoutMs, inspectContainer, run, testImage, waitHealthy } from "./harness";
 import { HOSTILE } from "./samples";
 
 const FIXTURE = path.join(REPO, "tests/fixtures/compose-fleet.toml");
@@ -150,7 +150,7 @@ describe("clawlab compose + Debian's docker-compose 1.29", () => {
     const version = await composeOk(["version", "--short"]);
     expect(version.out.trim()).toBe("1.29.2");
     await composeOk(["up", "-d", "--no-build"]);
-    await Promise.all(runtimes.map(({ decl }) => waitHealthy(`${FLEET}-${decl.name}`, (decl.health.startPeriodSeconds + 60) * 1000)));
+    await Promise.all(runtimes.map(({ decl }) => waitHealthy(`${FLEET}-${decl.name}`, healthTimeoutMs(decl))));
   }, 300_000);
 
   it("runs each container as its declared uid, hardened as the fleet runs it", async () => {

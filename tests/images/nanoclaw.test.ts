@@ -37,6 +37,7 @@ import {
   docker,
   dockerOk,
   exec,
+  healthTimeoutMs,
   inspectContainer,
   inspectImage,
   readFileIn,
@@ -54,7 +55,7 @@ import { HOSTILE, fleetFlags, marker } from "./samples";
 const d = nanoclaw;
 /** The image runs the stand-in, not the real NanoClaw (no prebuilt artifact). */
 const STANDIN_RUNTIME = artifactKind("nanoclaw") === "standin";
-const HEALTH_TIMEOUT = (d.health.startPeriodSeconds + 30) * 1000;
+const HEALTH_TIMEOUT = healthTimeoutMs(d);
 const SOCKET = "/var/run/docker.sock";
 /** The engine socket's group, which the runtime user needs to use it. */
 const socketGid = String(fs.statSync(SOCKET).gid);

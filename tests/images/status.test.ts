@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNHEALTHY_EXIT } from "../../cli/status";
 import type { RuntimeName } from "../../runtimes/types";
-import { REPO, buildRuntimeImage, cleanup, createVolume, decl, dockerBin, dockerOk, run, startContainer, waitHealthy, type Container } from "./harness";
+import { REPO, buildRuntimeImage, cleanup, createVolume, decl, dockerBin, dockerOk, healthTimeoutMs, run, startContainer, waitHealthy, type Container } from "./harness";
 
 const PREFIX = "clawlab-status-it";
 const HTTP_RUNTIMES = ["zeroclaw", "picoclaw", "nullclaw"] as const;
@@ -94,7 +94,7 @@ describe("clawlab status on a real engine", () => {
     fs.symlinkSync(process.execPath, path.join(BIN, "node"));
     fs.symlinkSync(dockerBin(), path.join(BIN, "docker"));
     for (const name of [...HTTP_RUNTIMES, "nanoclaw"] as const) started.set(name, await start(name));
-    for (const s of started.values()) await waitHealthy(s.container.name, (s.container.decl.health.startPeriodSeconds + 30) * 1000);
+    for (const s of started.values()) await waitHealthy(s.container.name, healthTimeoutMs(s.container.decl));
     outputsFile = path.join(TMP, "outputs.json");
     fs.writeFileSync(outputsFile, JSON.stringify(stackOutputs(), null, 2));
   }, 30 * 60_000);
