@@ -5,6 +5,9 @@ import type { RuntimeDeclaration } from "../types";
  * (mode 0600) at every start. Its web UI defaults to the password "helloworld", so the
  * fleet generates one and the entrypoint sets it before the runtime starts. An empty
  * Telegram `allowed_user_ids` admits everyone, so the fleet insists on an allow-list.
+ * Upstream facts (v0.5.0): `--config` is a global flag; the web server (and /health)
+ * runs when `web_enabled` is true; a start without `api_key` is refused except for
+ * ollama; only SIGINT (Ctrl-C) shuts it down cleanly.
  */
 export const microclaw: RuntimeDeclaration = {
   name: "microclaw",
@@ -28,7 +31,7 @@ export const microclaw: RuntimeDeclaration = {
     { name: "RUST_LOG", type: "string", target: "env", default: "info", doc: "log filter" },
     { name: "CLAW_WEB_PASSWORD", type: "string", secret: true, target: "env", doc: "operator password the entrypoint sets for the web UI (at least 8 characters)" },
     { name: "CLAW_LLM_PROVIDER", type: "enum", values: ["anthropic", "openai", "openrouter", "google", "ollama", "custom"], target: "llm_provider", default: "anthropic", doc: "LLM provider" },
-    { name: "CLAW_API_KEY", type: "string", secret: true, target: "api_key", default: "", doc: "provider API key" },
+    { name: "CLAW_API_KEY", type: "string", secret: true, target: "api_key", default: "", doc: "provider API key (a start without one is refused, except for ollama)" },
     { name: "CLAW_MODEL", type: "string", target: "model", default: "claude-sonnet-4-5", doc: "model id" },
     { name: "CLAW_LLM_BASE_URL", type: "string", target: "llm_base_url", doc: "provider endpoint (custom, ollama)" },
     { name: "CLAW_TELEGRAM_ENABLED", type: "bool", target: "channels.telegram.enabled", default: "false", doc: "serve Telegram" },
@@ -37,8 +40,9 @@ export const microclaw: RuntimeDeclaration = {
   ],
   image: {
     licenses: "MIT",
-    // OpenSSL and SQLite, as upstream links them.
-    packages: ["libssl3", "libsqlite3-0"],
+    // OpenSSL, as upstream links it (native-tls). SQLite is compiled in (rusqlite
+    // `bundled`); the binary's other libraries (liblzma5, libgcc-s1) are in every base.
+    packages: ["libssl3"],
     // The contract's default log filter.
     env: { RUST_LOG: "info" },
     // MicroClaw waits for Ctrl-C (SIGINT) only; SIGTERM would kill it without a shutdown.

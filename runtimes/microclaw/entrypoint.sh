@@ -14,7 +14,8 @@ _mc_err() { printf 'clawlab: %s\n' "$1" >&2; }
 # `microclaw web password` (argon2 in MicroClaw's database), only when it changed:
 # the command also revokes every web session. A salted SHA-256 of the last password
 # set is kept in <state>/.clawlab/web-password (0600) to tell. Reads CLAW_WEB_PASSWORD,
-# CLAW_STATE_DIR, CLAW_CONFIG_PATH; unsets CLAW_WEB_PASSWORD.
+# CLAW_STATE_DIR, CLAW_CONFIG_PATH, _mc_bad (an error reported earlier: exit after
+# the password's own checks, before changing anything); unsets CLAW_WEB_PASSWORD.
 microclaw_set_password() {
 	_mc_marker=$CLAW_STATE_DIR/.clawlab/web-password
 	if [ -z "${CLAW_WEB_PASSWORD+x}" ]; then
@@ -35,6 +36,7 @@ microclaw_set_password() {
 		_mc_err 'CLAW_WEB_PASSWORD: must be at least 8 characters'
 		exit 1
 	fi
+	[ -z "${_mc_bad-}" ] || exit 1
 	_mc_salt=
 	[ ! -s "$_mc_marker" ] || read -r _mc_salt _mc_old <"$_mc_marker" || :
 	[ -n "$_mc_salt" ] || _mc_salt=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
@@ -57,11 +59,29 @@ microclaw_set_password() {
 	) || _mc_err "CLAW_WEB_PASSWORD: set, but $_mc_marker could not be written (it will be set again next start)"
 }
 
+# microclaw_check_key: MicroClaw refuses to start without an api_key for every
+# llm_provider the fleet uses but ollama ("api_key is required", and `web password`
+# loads the same config); say so first, naming the variable, and set _mc_bad. Reads
+# CLAW_LLM_PROVIDER (unset: the baked anthropic) and CLAW_API_KEY (CLAW_API_KEY_FILE
+# is already read into it).
+microclaw_check_key() {
+	case ${CLAW_LLM_PROVIDER:-anthropic} in ollama) return 0 ;; esac
+	if [ -z "${CLAW_API_KEY-}" ]; then
+		_mc_err 'CLAW_API_KEY: is required (MicroClaw starts without a key only for llm_provider ollama)'
+		_mc_bad=1
+	fi
+}
+
 # claw_hook_pre_exec: before the server starts (not for other microclaw commands),
-# set the web password; the runtime never sees CLAW_WEB_PASSWORD.
+# check the key and set the web password; the runtime never sees CLAW_WEB_PASSWORD.
 claw_hook_pre_exec() {
 	case " $* " in
-	*" start "*) microclaw_set_password ;;
+	*" start "*)
+		_mc_bad=
+		microclaw_check_key
+		microclaw_set_password
+		[ -z "$_mc_bad" ] || exit 1
+		;;
 	esac
 	unset CLAW_WEB_PASSWORD
 }

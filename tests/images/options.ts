@@ -75,7 +75,8 @@ export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
     samples: { IRONCLAW_REBORN_POSTGRES_RESOURCE_GOVERNOR_SINGLETON: "true" },
   },
   microclaw: {
-    required: { CLAW_WEB_PASSWORD: "sekret-webpassword-5a6b7c8d" },
+    // The web password always; the key too: MicroClaw refuses anthropic without one.
+    required: { CLAW_WEB_PASSWORD: "sekret-webpassword-5a6b7c8d", CLAW_API_KEY: "sk-ant-sekret-clawapikey-6c7d8e9f" },
     consumed: ["CLAW_WEB_PASSWORD"],
   },
 };
