@@ -6,7 +6,9 @@ import type { RuntimeDeclaration } from "../types";
  * Upstream facts: map-keyed tables (providers, agents, channels, peer_groups) are created
  * by an override; list values are JSON or comma-separated; channels default to disabled;
  * allow-lists live in `[peer_groups.*]`; paired tokens are stored as SHA-256 (a
- * non-hex plaintext token is hashed on load).
+ * non-hex plaintext token is hashed on load). An agent's `risk_profile` must name a
+ * `[risk_profiles.<alias>]` table, which a V3 config does not get by default (the seed
+ * holds `default`): without it the daemon and /health stay up but no channel starts.
  */
 export const zeroclaw: RuntimeDeclaration = {
   name: "zeroclaw",
