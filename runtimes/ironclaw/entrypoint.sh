@@ -8,8 +8,8 @@
 CLAW_COMMAND='ironclaw serve'
 
 # claw_hook_pre_exec: fail fast on what IronClaw would refuse later, then pin its home
-# to the volume. Reads IRONCLAW_REBORN_PROFILE, IRONCLAW_REBORN_WEBUI_TOKEN,
-# IRONCLAW_REBORN_POSTGRES_URL, IRONCLAW_REBORN_SECRET_MASTER_KEY,
+# to the volume and start it in the workspace. Reads IRONCLAW_REBORN_PROFILE,
+# IRONCLAW_REBORN_WEBUI_TOKEN, IRONCLAW_REBORN_POSTGRES_URL, IRONCLAW_REBORN_SECRET_MASTER_KEY,
 # IRONCLAW_REBORN_POSTGRES_RESOURCE_GOVERNOR_SINGLETON. Never prints a value.
 claw_hook_pre_exec() {
 	_ic_bad=0
@@ -37,10 +37,21 @@ claw_hook_pre_exec() {
 			_ic_bad=1
 		fi
 		;;
+	*)
+		# The baked config.toml carries [storage]: IronClaw refuses it on every other profile.
+		printf 'clawlab: IRONCLAW_REBORN_PROFILE: this image runs the PostgreSQL profiles only (hosted-single-tenant, production, migration-dry-run)\n' >&2
+		_ic_bad=1
+		;;
 	esac
 	unset _ic_x
 	[ "$_ic_bad" = 0 ] || exit 1
 	export IRONCLAW_REBORN_HOME="$CLAW_STATE_DIR"
+	# IronClaw takes its workspace root from the working directory and refuses one that
+	# holds its skill roots (IRONCLAW_REBORN_HOME/skills, the image's WORKDIR is that home).
+	if ! { mkdir -p "$CLAW_WORKSPACE_DIR" && cd "$CLAW_WORKSPACE_DIR"; }; then
+		printf 'clawlab: CLAW_WORKSPACE_DIR: cannot enter %s\n' "$CLAW_WORKSPACE_DIR" >&2
+		exit 1
+	fi
 }
 
 claw_main "$@"

@@ -289,8 +289,8 @@ export function envFlags(env: Record<string, string>): string[] {
   return Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
 }
 
-/** Containers and volumes created by this process, removed by cleanup(). */
-const created = { containers: new Set<string>(), volumes: new Set<string>() };
+/** Containers, volumes and networks created by this process, removed by cleanup(). */
+const created = { containers: new Set<string>(), volumes: new Set<string>(), networks: new Set<string>() };
 
 /** Creates a named volume (tracked for cleanup). */
 export async function createVolume(prefix = "clawlab-it-vol"): Promise<string> {
@@ -306,6 +306,40 @@ export async function cleanup(): Promise<void> {
   created.containers.clear();
   for (const v of created.volumes) await docker(["volume", "rm", "-f", v]);
   created.volumes.clear();
+  for (const n of created.networks) await docker(["network", "rm", n]);
+  created.networks.clear();
+}
+
+/** A service a real runtime needs beside it (IronClaw's PostgreSQL); the stand-in needs none. */
+export interface ServiceSpec {
+  /** Folder under tests/images holding its Dockerfile (built on the test base image). */
+  readonly dir: string;
+  /** The host name the runtime reaches it by. */
+  readonly alias: string;
+  /** Its environment. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Builds the service's image, starts it on a fresh private network under its alias and
+ * waits for its HEALTHCHECK; returns the network, for the runtime's containers to join.
+ * cleanup() removes container and network.
+ */
+export async function startService(spec: ServiceSpec): Promise<string> {
+  const tag = `clawlab-test/${spec.dir}-service:latest`;
+  await withBuildLock(async () => {
+    ensureBaseImage();
+    const r = await docker(["build", "--progress=plain", "--build-arg", `BASE_IMAGE=${TEST_BASE_IMAGE}`, "-t", tag, path.join(__dirname, spec.dir)]);
+    if (r.code !== 0) throw new Error(`docker build of the ${spec.dir} service failed:\n${(r.err + r.out).slice(-6000)}`);
+  });
+  const network = randomName(`clawlab-it-${spec.dir}-net`);
+  await dockerOk(["network", "create", network]);
+  created.networks.add(network);
+  const name = randomName(`clawlab-it-${spec.dir}`);
+  created.containers.add(name);
+  await dockerOk(["run", "-d", "--name", name, "--network", network, "--network-alias", spec.alias, ...envFlags(spec.env), tag]);
+  await waitHealthy(name, 120_000);
+  return network;
 }
 
 export interface StartOptions {
@@ -470,6 +504,8 @@ export interface ProcessInfo {
   readonly noNewPrivs: number;
   /** The environment it was started with (/proc/<pid>/environ). */
   readonly env: Record<string, string>;
+  /** Its working directory ("" when unreadable). */
+  readonly cwd: string;
 }
 
 /** NUL-separated /proc text (cmdline, environ) as its items. */
@@ -486,12 +522,12 @@ function nulItems(b: Buffer): string[] {
 export async function containerProcesses(name: string): Promise<ProcessInfo[]> {
   const script = `for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = 1 ] || [ "$p" = $$ ] && continue
     s=$(cat $d/status 2>/dev/null) || continue
-    printf '%s %s %s %s\\n' "$p" "$(printf '%s' "$s" | base64 -w0)" "$(base64 -w0 <$d/cmdline 2>/dev/null)" "$(base64 -w0 <$d/environ 2>/dev/null)"; done`;
+    printf '%s %s %s %s %s\\n' "$p" "$(printf '%s' "$s" | base64 -w0)" "$(base64 -w0 <$d/cmdline 2>/dev/null)" "$(base64 -w0 <$d/environ 2>/dev/null)" "$(readlink $d/cwd 2>/dev/null | base64 -w0)"; done`;
   const r = await exec(name, ["sh", "-c", script]);
   if (r.code !== 0) throw new Error(`listing the processes of ${name}: ${r.err}`);
   const procs: ProcessInfo[] = [];
   for (const line of r.out.split("\n").filter(Boolean)) {
-    const [pid, status, cmdline = "", environ = ""] = line.split(" ");
+    const [pid, status, cmdline = "", environ = "", cwd = ""] = line.split(" ");
     const fields = Object.fromEntries(
       Buffer.from(status!, "base64")
         .toString("utf8")
@@ -514,6 +550,7 @@ export async function containerProcesses(name: string): Promise<ProcessInfo[]> {
       capPrm: BigInt(`0x${fields.CapPrm ?? "0"}`),
       noNewPrivs: Number(fields.NoNewPrivs),
       env: Object.fromEntries(nulItems(Buffer.from(environ, "base64")).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
+      cwd: Buffer.from(cwd, "base64").toString("utf8").trim(),
     });
   }
   return procs;

@@ -37,9 +37,15 @@ describeRuntimeImage(ironclaw, {
       expect(r.err).not.toMatch(/sekret-/);
     }, 60_000);
 
-    it("starts without the database secrets on the local-dev profile", async () => {
-      const c = await ctx.start({ IRONCLAW_REBORN_WEBUI_TOKEN: required.IRONCLAW_REBORN_WEBUI_TOKEN!, IRONCLAW_REBORN_PROFILE: "local-dev" });
-      expect((await runtimeProcess(c.name)).env.IRONCLAW_REBORN_PROFILE).toBe("local-dev");
+    it("refuses a profile without PostgreSQL, which the baked [storage] section would fail", async () => {
+      const r = await ctx.runOnce({ ...required, IRONCLAW_REBORN_PROFILE: "local-dev" }, [], fleetFlags(ctx.decl));
+      expect(r.code).not.toBe(0);
+      expect(r.err).toContain("clawlab: IRONCLAW_REBORN_PROFILE:");
+    }, 60_000);
+
+    it("runs IronClaw in its workspace, which holds none of its skill roots", async () => {
+      const c = await ctx.start(ctx.samples);
+      expect((await runtimeProcess(c.name)).cwd).toBe(ctx.decl.workspaceDir);
     }, 120_000);
   },
 });

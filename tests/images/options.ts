@@ -70,9 +70,18 @@ export const IMAGE_OPTIONS: Partial<Record<RuntimeName, SampleOptions>> = {
       IRONCLAW_REBORN_WEBUI_TOKEN: "sekret-webuitoken-0a1b2c3d-0123456789abcdef0123456789",
       IRONCLAW_REBORN_SECRET_MASTER_KEY: "sekret-masterkey-4e5f6a7b-0123456789abcdef",
       IRONCLAW_REBORN_POSTGRES_URL: "postgres://ironclaw:sekret-pgpassword-8c9d0e1f@postgres:5432/ironclaw",
+      // The real IronClaw refuses its default provider (anthropic) without a key.
+      ANTHROPIC_API_KEY: "sk-ant-sekret-anthropicapikey-3d4e5f6a",
     },
-    // The PostgreSQL profile refuses to start without it (the generic bool sample flips defaults).
-    samples: { IRONCLAW_REBORN_POSTGRES_RESOURCE_GOVERNOR_SINGLETON: "true" },
+    // The PostgreSQL profile refuses to start without the governor (the generic bool sample
+    // flips defaults); the database is the private sidecar, as the fleet sets it up.
+    samples: {
+      IRONCLAW_REBORN_POSTGRES_RESOURCE_GOVERNOR_SINGLETON: "true",
+      DATABASE_SSLMODE: "disable",
+      IRONCLAW_REBORN_ALLOW_REMOTE_POSTGRES_CLEAR_TEXT: "true",
+    },
+    // The real IronClaw migrates and stores its state in PostgreSQL at start.
+    service: { dir: "postgres", alias: "postgres", env: { POSTGRES_USER: "ironclaw", POSTGRES_DB: "ironclaw", POSTGRES_PASSWORD: "sekret-pgpassword-8c9d0e1f" } },
   },
   microclaw: {
     // The web password always; the key too: MicroClaw refuses anthropic without one.

@@ -35,6 +35,7 @@ import {
   runtimeProcess,
   standinState,
   startContainer,
+  startService,
   waitHealthy,
   waitUnhealthy,
   type BuildOptions,
@@ -175,8 +176,10 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
   let artifactStage = "standin";
   const runOnce = (env: Record<string, string>, args: readonly string[], flags: readonly string[] = []) =>
     docker(["run", "--rm", ...flags, ...Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]), image, ...args]);
+  // The private network of the service a real runtime needs, joined by every start.
+  let serviceFlags: string[] = [];
   const start = async (env: Record<string, string>, opts: Parameters<typeof startContainer>[2] = {}) => {
-    const c = await startContainer(decl, image, { ...opts, env });
+    const c = await startContainer(decl, image, { ...opts, env, flags: [...serviceFlags, ...(opts.flags ?? [])] });
     await waitHealthy(c.name, healthTimeout);
     return c;
   };
@@ -187,6 +190,7 @@ export function describeRuntimeImage(decl: RuntimeDeclaration, suiteOptions: Sui
       artifactStage = build.artifact ?? "standin";
       image = await buildRuntimeImage(decl.name, build);
       imageInfo = await inspectImage(image);
+      if (!standin && options.service) serviceFlags = ["--network", await startService(options.service)];
     }, 30 * 60_000);
     afterAll(async () => {
       await cleanup();

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { EnvVar, RuntimeDeclaration } from "../../runtimes/types";
+import type { ServiceSpec } from "./harness";
 import { runtimeContainer } from "../../components/container-settings";
 
 /** A value every format must carry byte-exact: it breaks naive quoting in TOML, JSON, YAML and sh. */
@@ -39,6 +40,8 @@ export interface SampleOptions {
    * runtime would go degraded or exit, so real runs leave them unset (the stand-in takes them).
    */
   readonly unreachable?: readonly string[];
+  /** A service the real runtime needs (started beside it; the stand-in runs without it). */
+  readonly service?: ServiceSpec;
 }
 
 /** One contract variable instantiated for a test: concrete name, contract entry, value. */
