@@ -3,6 +3,7 @@
 # IronClaw's own steps. The library renders config.toml (provider slot, storage and
 # web UI settings; only variable NAMES, never secrets) into IRONCLAW_REBORN_HOME at
 # every start; the secrets stay in the environment, where IronClaw reads them.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
 CLAW_COMMAND='ironclaw serve'

@@ -3,6 +3,7 @@
 # MicroClaw's own step. MicroClaw takes nothing secret from env: the library renders
 # its YAML (mode 0600) at every start. Its web UI would come up with the password
 # "helloworld", so the operator password is set from CLAW_WEB_PASSWORD first.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
 CLAW_COMMAND='microclaw --config /var/lib/microclaw/microclaw.config.yaml start'

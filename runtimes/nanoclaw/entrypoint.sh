@@ -11,6 +11,7 @@
 # reachable Docker API for its agents, and (on a local engine) whether that engine
 # sees the state dir at the same path, which the agents' bind mounts need.
 # Sourcing this file defines the functions only; it runs claw_main when executed.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . "${CLAW_LIB_DIR:-/usr/local/lib/clawlab}/clawlab-entrypoint.sh"
 
 CLAW_COMMAND='nanoclaw'
@@ -53,6 +54,7 @@ _nanoclaw_ping() {
 # (no container named $HOSTNAME on that engine, no answer). The container is looked up
 # by its hostname: Docker's default hostname is the short id, and the fleet sets the
 # hostname to the container name; the API takes either.
+# shellcheck disable=SC3028 # HOSTNAME comes from the environment: Docker sets it in every container
 _nanoclaw_state_mount() {
 	case ${HOSTNAME-} in '' | *[!A-Za-z0-9_.-]*) return 1 ;; esac
 	perl -MIO::Socket::UNIX -e '
@@ -165,11 +167,12 @@ nanoclaw_sync_agent_tree() {
 	if [ -d container ] && diff -r "$NANOCLAW_AGENT_TREE" container >/dev/null 2>&1; then
 		return 0
 	fi
-	rm -rf container.new &&
+	if ! { rm -rf container.new &&
 		cp -R "$NANOCLAW_AGENT_TREE" container.new &&
 		rm -rf container &&
-		mv container.new container ||
+		mv container.new container; }; then
 		_claw_die "cannot copy $NANOCLAW_AGENT_TREE to $CLAW_STATE_DIR/container"
+	fi
 }
 
 # claw_hook_pre_exec: as the runtime user, after rendering: refuse a start NanoClaw

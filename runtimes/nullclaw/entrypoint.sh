@@ -3,6 +3,7 @@
 # NullClaw's own steps. NullClaw reads its config only from $HOME/.nullclaw/config.json
 # and silently falls back to defaults when that file is malformed, so HOME is pinned
 # to the volume and the library renders the file (mode 0600) at every start.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
 CLAW_COMMAND='nullclaw gateway'

@@ -6,6 +6,7 @@
 # OPENCLAW_GATEWAY_TOKEN, the provider keys and TELEGRAM_BOT_TOKEN never reach
 # the disk. Sourcing this file defines the functions only; it runs claw_main
 # when executed.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . "${CLAW_LIB_DIR:-/usr/local/lib/clawlab}/clawlab-entrypoint.sh"
 
 CLAW_COMMAND='openclaw gateway'

@@ -3,6 +3,7 @@
 # PicoClaw's own step. PicoClaw takes gateway and channel-token settings from its
 # native env, but LLM API keys only from its config: the library renders
 # config.json (mode 0600) from the baked default at every start.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
 CLAW_COMMAND='picoclaw gateway'

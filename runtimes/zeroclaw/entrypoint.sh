@@ -5,6 +5,7 @@
 # the library only validates those; config.toml is ZeroClaw's own state (it stores
 # the tokens paired at run time there), so the declaration marks it seed-only: the
 # library writes it once and never replaces it.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
 CLAW_COMMAND='zeroclaw daemon --host 0.0.0.0'

@@ -44,12 +44,12 @@ VERSIONS=$(node -e '
   const root = process.argv[1], pkg = require(root + "/package.json");
   const deps = { ...pkg.devDependencies, ...pkg.dependencies };
   const out = [deps["@pulumi/pulumi"] || ""];
-  for (const name of process.argv.slice(2)) {
+  for (const name of process.argv[2].split(/\s+/).filter(Boolean)) {
     let v = deps["@pulumi/" + name] || "";
     try { v = require(root + "/node_modules/@pulumi/" + name + "/package.json").pulumi.version || v; } catch {}
     out.push(name + " " + v);
   }
-  console.log(out.join("\n"));' "$ROOT" $PLUGINS) || die "could not read $ROOT/package.json"
+  console.log(out.join("\n"));' "$ROOT" "$PLUGINS") || die "could not read $ROOT/package.json"
 VERSION=$(printf '%s\n' "$VERSIONS" | head -n 1)
 case $VERSION in
   [0-9]*.[0-9]*.[0-9]*) ;;
