@@ -1,9 +1,12 @@
 /**
- * The GitHub Actions workflows (.github/workflows/*.yml), parsed: triggers, least-privilege
- * permissions, actions pinned to commits, per-stack concurrency, the commands they run, the
- * image builds' context, tags, platforms and cache, the runtime matrix against
- * RUNTIME_NAMES, and no secret in a script's text or output. The image tag logic runs for
- * real, with a stand-in `docker`.
+ * The GitHub Actions workflows (.github/workflows/*.yml): what no linter can know. `npm run
+ * lint` checks their syntax, expressions, action inputs, run: scripts (actionlint with
+ * ShellCheck) and their security (zizmor: actions pinned to commits, permissions, template
+ * injection, credentials, cache poisoning). Here: the steps that compute something run for
+ * real (the build args, the image tags against a stand-in `docker`), and the workflows are
+ * held to the rest of the repository (runtimes, Node and Pulumi versions, stack files, the
+ * policy pack, path filters), to each other (one commit per action) and to one rule of ours
+ * (a secret is only ever written to a file).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,34 +20,22 @@ import { runtimeBuildArgs } from "../../scripts/runtime-build-args";
 
 const ROOT = path.join(__dirname, "../..");
 const DIR = path.join(ROOT, ".github", "workflows");
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
 interface Step {
   readonly id?: string;
-  readonly name?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
   readonly env?: Record<string, string>;
-  readonly if?: string;
 }
 interface Job {
-  readonly if?: string;
-  readonly uses?: string;
-  readonly with?: Record<string, unknown>;
-  readonly secrets?: Record<string, string> | "inherit";
-  readonly permissions?: Record<string, string> | string;
-  readonly concurrency?: { group: string; "cancel-in-progress": boolean | string };
   readonly strategy?: { matrix: Record<string, unknown[]> };
-  readonly environment?: string;
-  readonly env?: Record<string, string>;
   readonly steps?: Step[];
 }
 interface Workflow {
   readonly file: string;
-  readonly text: string;
   readonly on: Record<string, any>;
-  readonly permissions?: Record<string, string> | string;
-  readonly concurrency?: Job["concurrency"];
   readonly jobs: Record<string, Job>;
 }
 
@@ -52,10 +43,7 @@ const workflows: Workflow[] = fs
   .readdirSync(DIR)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort()
-  .map((file) => {
-    const text = fs.readFileSync(path.join(DIR, file), "utf8");
-    return { file, text, ...YAML.parse(text) };
-  });
+  .map((file) => ({ file, ...YAML.parse(fs.readFileSync(path.join(DIR, file), "utf8")) }));
 
 function workflow(file: string): Workflow {
   const found = workflows.find((w) => w.file === file);
@@ -64,67 +52,35 @@ function workflow(file: string): Workflow {
 }
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
 const step = (w: Workflow, action: string) => steps(w).find((s) => s.uses?.startsWith(`${action}@`));
-const runs = (w: Workflow) => steps(w).flatMap((s) => (s.run ? [s.run] : []));
-/** Called by other workflows only: its token and secrets are its callers'. */
-const reusable = (w: Workflow) => Object.keys(w.on).every((event) => event === "workflow_call");
 const sorted = (list: readonly unknown[]) => [...list].map(String).sort();
 
-it("has the test, images and stacks workflows and their reusable parts", () => {
-  expect(workflows.map((w) => w.file)).toEqual(["e2e.yml", "image-build.yml", "images.yml", "pulumi-stack.yml", "stacks.yml", "test.yml"]);
-});
+/** Runs a step's script as Actions would (bash, -e, pipefail) with ENV; returns its GITHUB_OUTPUT pairs. */
+function runStep(script: string, env: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clawlab-workflow-"));
+  const output = path.join(dir, "output");
+  fs.writeFileSync(output, "");
+  const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PATH: [env.PATH, process.env.PATH].filter(Boolean).join(":"), GITHUB_OUTPUT: output },
+    encoding: "utf8",
+  });
+  const outputs = Object.fromEntries(
+    fs.readFileSync(output, "utf8").trim().split("\n").filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, outputs };
+}
 
 describe("every workflow", () => {
-  it.each(workflows.map((w) => [w.file, w] as const))("%s pins every action to a full commit, version in a comment", (_, w) => {
-    const uses = w.text.split("\n").filter((line) => /^\s*(- )?uses:/.test(line));
-    expect(uses.length).toBeGreaterThan(0);
-    for (const line of uses) {
-      const ref = line.replace(/^\s*(- )?uses:\s*/, "");
-      if (ref.startsWith("./")) continue; // this repository's own workflows
-      expect(ref, line).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
-    }
-  });
-
   it("pins each action to one commit across all workflows", () => {
     const pins = new Map<string, Set<string>>();
-    for (const w of workflows) {
-      for (const s of steps(w)) {
-        if (!s.uses || s.uses.startsWith("./")) continue;
-        const [action, sha] = s.uses.split("@") as [string, string];
-        pins.set(action, (pins.get(action) ?? new Set()).add(sha));
-      }
+    for (const s of workflows.flatMap(steps)) {
+      if (!s.uses || s.uses.startsWith("./")) continue;
+      const [action, sha] = s.uses.split("@") as [string, string];
+      pins.set(action, (pins.get(action) ?? new Set()).add(sha));
     }
+    expect(pins.size).toBeGreaterThan(0);
     for (const [action, shas] of pins) expect([...shas], action).toHaveLength(1);
-  });
-
-  it.each(workflows.map((w) => [w.file, w] as const))("%s grants the token read-only contents at the top, or nothing when reusable", (_, w) => {
-    if (reusable(w)) {
-      // A called workflow may not exceed its caller's permissions: it declares none.
-      expect(w.permissions).toBeUndefined();
-      for (const job of Object.values(w.jobs)) expect(job.permissions).toBeUndefined();
-    } else {
-      expect(w.permissions).toEqual({ contents: "read" });
-    }
-    expect(w.text).not.toMatch(/write-all|read-all/);
-  });
-
-  it("grants write scopes only where they are used", () => {
-    const writes = workflows.flatMap((w) =>
-      Object.entries(w.jobs).flatMap(([name, job]) =>
-        Object.entries(typeof job.permissions === "object" ? job.permissions : {})
-          .filter(([, level]) => level === "write")
-          .map(([scope]) => `${w.file} ${name} ${scope}`),
-      ),
-    );
-    expect(writes.sort()).toEqual([
-      "images.yml publish packages",
-      "stacks.yml preview id-token",
-      "stacks.yml preview pull-requests",
-      "stacks.yml up id-token",
-    ]);
-  });
-
-  it.each(workflows.map((w) => [w.file, w] as const))("%s passes values to scripts through env, never ${{ }} in a script", (_, w) => {
-    for (const script of runs(w)) expect(script).not.toContain("${{");
   });
 
   it.each(workflows.map((w) => [w.file, w] as const))("%s never prints a secret: a script only writes it to a file", (_, w) => {
@@ -141,92 +97,37 @@ describe("every workflow", () => {
       }
     }
   });
-});
 
-describe("test.yml", () => {
-  const w = workflow("test.yml");
-
-  it("runs on every push to main and every pull request", () => {
-    expect(w.on.push).toEqual({ branches: ["main"] });
-    expect(w.on).toHaveProperty("pull_request");
-    expect(w.on.pull_request?.paths).toBeUndefined();
-  });
-
-  it("runs .ci/run as root in a privileged Debian bookworm container with its own engine", () => {
-    const script = runs(w).find((r) => r.includes(".ci/run"))!;
-    expect(script).toMatch(/docker run --rm --privileged/);
-    expect(script).toMatch(/"\$DEBIAN_IMAGE" \.ci\/run$/m);
-    expect(w.jobs["ci-run"]!.env!.DEBIAN_IMAGE).toMatch(/-bookworm@sha256:[0-9a-f]{64}$/);
-  });
-
-  it("tests with the oldest Node the project supports", () => {
-    const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node as string;
-    expect(engines).toMatch(/^>=20\./);
-    expect(step(w, "actions/setup-node")!.with!["node-version"]).toBe("20");
+  it("filters on paths that exist", () => {
+    for (const w of workflows) {
+      for (const event of Object.values(w.on ?? {})) {
+        for (const p of (event?.paths ?? []) as string[]) {
+          const fixed = p.split(/[*?[]/)[0]!.replace(/\/$/, "");
+          expect(fs.existsSync(path.join(ROOT, fixed)), `${w.file}: ${p}`).toBe(true);
+        }
+      }
+    }
   });
 });
 
-describe("e2e.yml", () => {
-  const e2e = workflow("e2e.yml");
-
-  it("runs the suite on the real engine on every push to main and every pull request", () => {
-    expect(e2e.on).toEqual({ push: { branches: ["main"] }, pull_request: null });
-    expect(runs(e2e).join("\n")).toContain("npm run test:e2e");
+describe("the versions the workflows install", () => {
+  it("test.yml tests with the oldest Node the project supports", () => {
+    expect(PACKAGE.engines.node).toMatch(/^>=20\./);
+    expect(step(workflow("test.yml"), "actions/setup-node")!.with!["node-version"]).toBe("20");
   });
 
-  it("installs only the Pulumi CLI of the SDK the program uses (no command, no stack of its own)", () => {
-    const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
-    const pulumi = step(e2e, "pulumi/actions")!;
-    expect(pulumi.with).toEqual({ "pulumi-version": sdk });
+  it.each(["e2e.yml", "pulumi-stack.yml"])("%s installs the Pulumi CLI of the SDK the program uses", (file) => {
+    expect(step(workflow(file), "pulumi/actions")!.with!["pulumi-version"]).toBe(PACKAGE.dependencies["@pulumi/pulumi"]);
   });
 });
 
 describe("images.yml and image-build.yml", () => {
-  const w = workflow("images.yml");
   const build = workflow("image-build.yml");
-  const buildStep = step(build, "docker/build-push-action")!;
-  const inputs = buildStep.with as Record<string, string>;
-
-  it("runs when a runtime or the image workflow changes, on main and on pull requests", () => {
-    const paths = ["runtimes/**", "scripts/runtime-build-args.ts", ".github/workflows/images.yml", ".github/workflows/image-build.yml"];
-    expect(w.on.push).toEqual({ branches: ["main"], paths });
-    expect(w.on.pull_request).toEqual({ paths });
-  });
 
   it("builds every runtime in RUNTIME_NAMES, and RUNTIME_NAMES is every runtimes/*/Dockerfile", () => {
     const dockerfiles = fs.readdirSync(path.join(ROOT, "runtimes")).filter((d) => fs.existsSync(path.join(ROOT, "runtimes", d, "Dockerfile")));
     expect(sorted(dockerfiles)).toEqual(sorted(RUNTIME_NAMES));
-    for (const job of Object.values(w.jobs)) expect(sorted(job.strategy!.matrix.runtime!)).toEqual(sorted(RUNTIME_NAMES));
-  });
-
-  // Pull requests only build (packages: read for the cache); main publishes.
-  it.each([
-    ["build", "github.event_name == 'pull_request'", false, "read"],
-    ["publish", "github.event_name == 'push' && github.ref == 'refs/heads/main'", true, "write"],
-  ] as const)("job %s runs if %s, publish: %s, packages: %s", (name, condition, publish, packages) => {
-    const job = w.jobs[name]!;
-    expect(job.if).toBe(condition);
-    expect(job.uses).toBe("./.github/workflows/image-build.yml");
-    expect(job.with).toEqual({ runtime: "${{ matrix.runtime }}", publish });
-    expect(job.permissions).toEqual({ contents: "read", packages });
-  });
-
-  it("never cuts a publish short", () => {
-    expect(w.concurrency).toEqual({ group: "images-${{ github.ref }}", "cancel-in-progress": "${{ github.event_name == 'pull_request' }}" });
-  });
-
-  it("builds from runtimes/ with the runtime's Dockerfile at its declared version", () => {
-    expect(inputs.context).toBe("runtimes");
-    expect(inputs.file).toBe("runtimes/${{ inputs.runtime }}/Dockerfile");
-    expect(inputs["build-args"]!.trim().split("\n")).toEqual([
-      "VERSION=${{ steps.args.outputs.version }}",
-      "REVISION=${{ steps.args.outputs.revision }}",
-    ]);
-    const args = steps(build).find((s) => s.id === "args")!;
-    expect(args.run).toBe('npx tsx scripts/runtime-build-args.ts "$RUNTIME" >> "$GITHUB_OUTPUT"');
-    expect(args.env).toEqual({ RUNTIME: "${{ inputs.runtime }}" });
-    const order = steps(build).map((s) => s.run ?? s.uses?.split("@")[0]);
-    expect(order.indexOf("npm ci --no-audit --no-fund")).toBeLessThan(order.indexOf(args.run));
+    for (const job of Object.values(workflow("images.yml").jobs)) expect(sorted(job.strategy!.matrix.runtime!)).toEqual(sorted(RUNTIME_NAMES));
   });
 
   it("reads each runtime's build args from its declaration", () => {
@@ -236,31 +137,12 @@ describe("images.yml and image-build.yml", () => {
     expect(() => runtimeBuildArgs("clawless")).toThrow(/unknown runtime "clawless"; known: zeroclaw/);
   });
 
-  it("builds linux/amd64 and linux/arm64 on a BuildKit builder with QEMU", () => {
-    expect(sorted(inputs.platforms!.split(","))).toEqual(["linux/amd64", "linux/arm64"]);
-    const order = steps(build).map((s) => s.uses?.split("@")[0]);
-    const at = (action: string) => order.indexOf(action);
-    expect(at("docker/setup-qemu-action")).toBeGreaterThan(-1);
-    expect(at("docker/setup-qemu-action")).toBeLessThan(at("docker/setup-buildx-action"));
-    expect(at("docker/setup-buildx-action")).toBeLessThan(at("docker/build-push-action"));
-    expect(step(build, "docker/setup-buildx-action")!.with?.driver).toBeUndefined(); // docker-container
-  });
-
-  it("pushes only when publishing, and writes the registry cache only then", () => {
-    expect(inputs.push).toBe("${{ inputs.publish }}");
-    expect(inputs.tags).toBe("${{ steps.ref.outputs.tags }}");
-    expect(inputs["cache-from"]).toBe("type=registry,ref=${{ steps.ref.outputs.image }}:buildcache");
-    expect(inputs["cache-to"]).toBe(
-      "${{ inputs.publish && format('type=registry,ref={0}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true', steps.ref.outputs.image) || '' }}",
-    );
-  });
-
-  it("reports the pushed digest", () => {
-    const digest = steps(build).find((s) => s.name === "Digest")!;
-    expect(buildStep.id).toBe("build");
-    expect(digest.if).toBe("inputs.publish");
-    expect(digest.env!.DIGEST).toBe("${{ steps.build.outputs.digest }}");
-    expect(digest.run).toContain("$IMAGE@$DIGEST");
+  it("the args step gives the build the runtime's declared version and revision", () => {
+    const args = steps(build).find((s) => s.id === "args")!;
+    const decl = declarations.find((d) => d.name === "zeroclaw")!;
+    const r = runStep(args.run!, { RUNTIME: "zeroclaw" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.outputs).toEqual({ version: decl.defaultVersion, revision: decl.defaultRevision ?? "" });
   });
 
   describe("the image name and tags", () => {
@@ -269,15 +151,12 @@ describe("images.yml and image-build.yml", () => {
     // A stand-in `docker`: `buildx imagetools inspect` answers with $FAKE_OUT and $FAKE_RC.
     fs.writeFileSync(path.join(bin, "docker"), '#!/bin/sh\necho "$*" >> "$FAKE_CALLS"\necho "$FAKE_OUT" >&2\nexit "$FAKE_RC"\n', { mode: 0o755 });
 
-    /** Runs the step as Actions would (bash, -e, pipefail) and returns its outputs. */
+    /** Runs the step with the env the workflow gives it, against the stand-in. */
     function tagStep(publish: boolean, inspect: { rc: number; out: string }) {
-      const output = path.join(bin, `output-${Math.random()}`);
       const calls = path.join(bin, `calls-${Math.random()}`);
-      fs.writeFileSync(output, "");
       fs.writeFileSync(calls, "");
-      const env = {
-        PATH: `${bin}:${process.env.PATH}`,
-        GITHUB_OUTPUT: output,
+      const r = runStep(script.run!, {
+        PATH: bin,
         OWNER: "CoderVisor",
         RUNTIME: "zeroclaw",
         VERSION: "v0.8.4",
@@ -285,15 +164,12 @@ describe("images.yml and image-build.yml", () => {
         FAKE_RC: String(inspect.rc),
         FAKE_OUT: inspect.out,
         FAKE_CALLS: calls,
-      };
-      const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script.run!], { env, encoding: "utf8" });
-      const outputs = Object.fromEntries(
-        fs.readFileSync(output, "utf8").trim().split("\n").filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
-      );
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr, outputs, calls: fs.readFileSync(calls, "utf8") };
+      });
+      return { ...r, calls: fs.readFileSync(calls, "utf8") };
     }
 
     it("names the image ghcr.io/<owner, lower-case>/<runtime>, tagged <version> and latest", () => {
+      // The env the runs below stand in for.
       expect(script.env).toEqual({
         OWNER: "${{ github.repository_owner }}",
         RUNTIME: "${{ inputs.runtime }}",
@@ -330,23 +206,8 @@ describe("images.yml and image-build.yml", () => {
 });
 
 describe("stacks.yml and pulumi-stack.yml", () => {
-  const w = workflow("stacks.yml");
-  const stack = workflow("pulumi-stack.yml");
-  const pulumi = step(stack, "pulumi/actions")!;
-
-  it("previews pull requests to main and deploys pushes to main", () => {
-    expect(w.on).toEqual({ pull_request: { branches: ["main"] }, push: { branches: ["main"] } });
-    expect(w.jobs.preview!.if).toBe("github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository");
-    expect(w.jobs.up!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
-    expect(w.jobs.preview!.with).toEqual({ stack: "${{ matrix.stack }}", command: "preview" });
-    expect(w.jobs.up!.with).toEqual({ stack: "${{ matrix.stack }}", command: "up" });
-    for (const job of [w.jobs.preview!, w.jobs.up!]) {
-      expect(job.uses).toBe("./.github/workflows/pulumi-stack.yml");
-      expect(job.secrets).toEqual({ DEPLOY_SSH_KEY: "${{ secrets.DEPLOY_SSH_KEY }}" });
-    }
-  });
-
   it("runs the deployed stacks, each with its stack file, never the local-only dev stack", () => {
+    const w = workflow("stacks.yml");
     const previewed = w.jobs.preview!.strategy!.matrix.stack!;
     expect(w.jobs.up!.strategy!.matrix.stack).toEqual(previewed);
     expect(previewed).toEqual(["prod"]);
@@ -357,54 +218,8 @@ describe("stacks.yml and pulumi-stack.yml", () => {
     }
   });
 
-  it("deploys one update per stack at a time, queued, never cancelled", () => {
-    expect(w.jobs.up!.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
-    // Previews take no lock: one per stack and pull request, the newest wins.
-    expect(w.jobs.preview!.concurrency).toEqual({
-      group: "pulumi-${{ matrix.stack }}-preview-${{ github.event.pull_request.number }}",
-      "cancel-in-progress": true,
-    });
-  });
-
-  it("authenticates to Pulumi Cloud by OIDC", () => {
-    expect(w.jobs.preview!.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
-    expect(w.jobs.up!.permissions).toEqual({ contents: "read", "id-token": "write" });
-    expect(step(stack, "pulumi/auth-actions")!.with).toEqual({
-      organization: "${{ vars.PULUMI_ORG }}",
-      "requested-token-type": "urn:pulumi:token-type:access_token:organization",
-    });
-    expect(stack.text).not.toContain("PULUMI_ACCESS_TOKEN: ${{");
-  });
-
-  it("installs the locked dependencies, then runs pulumi <command> on the stack, the preview's diff on the PR", () => {
-    const order = steps(stack).map((s) => s.run ?? s.uses?.split("@")[0]);
-    const at = (what: string) => order.indexOf(what);
-    expect(at("npm ci --no-audit --no-fund")).toBeGreaterThan(at("actions/setup-node"));
-    expect(at("npm ci --no-audit --no-fund")).toBeLessThan(at("pulumi/actions"));
-    expect(at("pulumi/auth-actions")).toBeLessThan(at("pulumi/actions"));
-    expect(at("docker/setup-buildx-action")).toBeLessThan(at("pulumi/actions"));
-    expect(pulumi.with).toMatchObject({
-      command: "${{ inputs.command }}",
-      "stack-name": "${{ vars.PULUMI_ORG }}/${{ inputs.stack }}",
-      diff: true,
-      "comment-on-pr": "${{ inputs.command == 'preview' }}",
-    });
-    // The policy pack guards previews and updates alike, from the folder the repository ships.
-    expect(pulumi.with!.policyPacks).toBe("policy");
-    expect(fs.existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"))).toBe(true);
-    expect(stack.jobs.pulumi!.environment).toBe("${{ inputs.command == 'up' && inputs.stack || '' }}");
-  });
-
-  it("installs the Pulumi CLI of the SDK the program uses", () => {
-    const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
-    expect(pulumi.with!["pulumi-version"]).toBe(sdk);
-  });
-
-  it("reaches the hosts with a key from secrets and pinned host keys, never trusting on first use", () => {
-    const ssh = steps(stack).find((s) => s.name === "SSH access to the fleet's hosts")!;
-    expect(ssh.env).toEqual({ DEPLOY_SSH_KEY: "${{ secrets.DEPLOY_SSH_KEY }}", DEPLOY_KNOWN_HOSTS: "${{ vars.DEPLOY_KNOWN_HOSTS }}" });
-    expect(ssh.run).toContain("StrictHostKeyChecking yes");
-    expect(ssh.run).not.toContain("ssh-keyscan");
-    expect(stack.on.workflow_call.secrets).toEqual({ DEPLOY_SSH_KEY: expect.objectContaining({ required: true }) });
+  it("guards previews and updates with the policy pack the repository ships", () => {
+    const pack = step(workflow("pulumi-stack.yml"), "pulumi/actions")!.with!.policyPacks as string;
+    expect(fs.existsSync(path.join(ROOT, pack, "PulumiPolicy.yaml"))).toBe(true);
   });
 });
