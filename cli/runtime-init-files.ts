@@ -5,6 +5,7 @@
  * upstream can tell is marked `TODO(upstream)`. The generated files (Dockerfile,
  * runtime.conf, …) come from `runtimes/generate.ts` afterwards.
  */
+import { translatorIdent } from "../runtimes/registry-files";
 import { BASE_IMAGE, CLONE_DIRECTIVE } from "../runtimes/dockerfile";
 import type { NativeConfig } from "../runtimes/types";
 
@@ -36,7 +37,7 @@ export interface ScaffoldFile {
 
 /** The translator's function name. */
 export function translatorName(f: ScaffoldFacts): string {
-  return `translate${f.ident[0]!.toUpperCase()}${f.ident.slice(1)}`;
+  return translatorIdent(f.name);
 }
 
 /** The baked config's file name in `runtimes/<name>/`. */
@@ -145,11 +146,8 @@ function entrypoint(f: ScaffoldFacts): string {
 # ${f.title}'s entrypoint: the shared library (runtimes/shared/README.md) validates the
 # contract, renders ${bakedFile(f.format)} from the baked default and the environment at every
 # start, drops to the runtime user and execs the runtime.
+# shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
-
-# The runtime start; its first word is the runtime binary. TODO(upstream): the real
-# command (the image's CMD, image.command in declaration.ts, says the same).
-CLAW_COMMAND='${command(f).join(" ")}'
 
 # Optional, runtime-specific steps (redefine after sourcing):
 # claw_hook_root()     { :; }  # as root, before the ownership fix and the drop

@@ -17,6 +17,16 @@ function shQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The runtime start as one line for the entrypoint (`CLAW_COMMAND`), which splits it into
+ * words: the image's CMD, whose words may hold no blank or glob character.
+ */
+function defaultCommand(decl: RuntimeDeclaration): string {
+  const bad = decl.image.command.find((w) => w === "" || /[\s*?[\]'"\\$`]/.test(w));
+  if (bad !== undefined) throw new Error(`runtimes/${decl.name}: image.command word ${JSON.stringify(bad)} cannot be split back into the same words`);
+  return decl.image.command.join(" ");
+}
+
 /** `runtime.conf`: the facts the entrypoint and the health probe need, as sh assignments. */
 export function renderRuntimeConf(decl: RuntimeDeclaration): string {
   const health = decl.health;
@@ -34,6 +44,7 @@ export function renderRuntimeConf(decl: RuntimeDeclaration): string {
     ["CLAW_HEALTH_KIND", health.kind],
     ["CLAW_HEALTH_PATH", health.path],
     ["CLAW_HEALTH_BODY", health.kind === "http" ? (health.bodyContains ?? "") : ""],
+    ["CLAW_COMMAND", defaultCommand(decl)],
   ];
   return `# ${HEADER(decl.name)}\n${values.map(([k, v]) => `${k}=${shQuote(String(v))}`).join("\n")}\n`;
 }

@@ -4,16 +4,9 @@
  * Each runtime declares these once, in `runtimes/<name>/declaration.ts`.
  */
 
-/** The container runtimes ClawLab packages (MimiClaw is firmware, see firmware/). */
-export const RUNTIME_NAMES = [
-  "zeroclaw",
-  "openclaw",
-  "picoclaw",
-  "nanoclaw",
-  "ironclaw",
-  "nullclaw",
-  "microclaw",
-] as const;
+import { RUNTIME_NAMES } from "./names";
+
+export { RUNTIME_NAMES };
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 /** LLM provider kinds of the canonical config. */
@@ -183,7 +176,7 @@ export interface ImageFacts {
    * (`tini -e`), so a stop reads as clean while any other code still reads as a failure.
    */
   readonly stopExitCode?: number;
-  /** The image's CMD: the runtime start, as exec words (the same command as `CLAW_COMMAND` in its entrypoint.sh). */
+  /** The image's CMD: the runtime start, as exec words; runtime.conf hands it to the entrypoint as `CLAW_COMMAND`. */
   readonly command: readonly string[];
 }
 

@@ -6,7 +6,6 @@
 # shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
-CLAW_COMMAND='ironclaw serve'
 
 # claw_hook_pre_exec: fail fast on what IronClaw would refuse later, then pin its home
 # to the volume and start it in the workspace. Reads IRONCLAW_REBORN_PROFILE,

@@ -6,7 +6,6 @@
 # shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
-CLAW_COMMAND='microclaw --config /var/lib/microclaw/microclaw.config.yaml start'
 
 # _mc_err MESSAGE: one line on stderr, never a value.
 _mc_err() { printf 'clawlab: %s\n' "$1" >&2; }

@@ -14,7 +14,6 @@
 # shellcheck source=../shared/clawlab-entrypoint.sh
 . "${CLAW_LIB_DIR:-/usr/local/lib/clawlab}/clawlab-entrypoint.sh"
 
-CLAW_COMMAND='nanoclaw'
 
 # The socket a Docker API is looked for at when DOCKER_HOST is unset (the docker CLI's default).
 NANOCLAW_DEFAULT_DOCKER_SOCKET=${NANOCLAW_DEFAULT_DOCKER_SOCKET:-/var/run/docker.sock}

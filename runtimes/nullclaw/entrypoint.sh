@@ -6,7 +6,6 @@
 # shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
-CLAW_COMMAND='nullclaw gateway'
 
 # _nullclaw_ip ADDR: true when ADDR is an IPv4 or IPv6 literal (NullClaw resolves no names).
 _nullclaw_ip() {

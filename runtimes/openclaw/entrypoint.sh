@@ -9,7 +9,6 @@
 # shellcheck source=../shared/clawlab-entrypoint.sh
 . "${CLAW_LIB_DIR:-/usr/local/lib/clawlab}/clawlab-entrypoint.sh"
 
-CLAW_COMMAND='openclaw gateway'
 
 # _openclaw_err VAR REASON: one "clawlab: VAR: REASON" line on stderr, counted in _openclaw_nerr (never a value).
 _openclaw_err() {

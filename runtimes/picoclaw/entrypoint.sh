@@ -6,7 +6,6 @@
 # shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
-CLAW_COMMAND='picoclaw gateway'
 
 # claw_hook_pre_exec: make PicoClaw read the rendered file and keep its home (pid
 # file, workspace) on the volume, whatever the caller's environment says.

@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # clawlab-entrypoint.sh: the entrypoint library every ClawLab runtime image shares.
 #
-# A runtime's entrypoint.sh sources this file, sets CLAW_COMMAND (its default
-# command) and calls `claw_main "$@"`. Sourcing only defines functions: nothing
+# A runtime's entrypoint.sh sources this file and calls `claw_main "$@"`; the
+# default command (CLAW_COMMAND) comes from runtime.conf, as the image's CMD does. Sourcing only defines functions: nothing
 # runs, so tests and other scripts can source it too. POSIX sh (dash, busybox sh);
 # the per-variable work is one awk pass (render.awk, beside this file).
 #
@@ -293,7 +293,8 @@ claw_main() {
 	set +x
 	IFS=' 	
 '
-	[ -n "${CLAW_COMMAND-}" ] || _claw_die "CLAW_COMMAND is not set (the runtime's entrypoint.sh sets it)"
+	claw_load_conf
+	[ -n "${CLAW_COMMAND-}" ] || _claw_die "$CLAW_RUNTIME_CONF: CLAW_COMMAND is not set (image bug)"
 	if [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then
 		set -f
 		# shellcheck disable=SC2086
@@ -302,18 +303,15 @@ claw_main() {
 	fi
 	case $1 in
 	print-config)
-		claw_load_conf
 		claw_print_config
 		exit $?
 		;;
 	check-baked)
-		claw_load_conf
 		_claw_nerr=0
 		claw_check_baked
 		exit $?
 		;;
 	esac
 	claw_is_runtime "$1" || exec "$@"
-	claw_load_conf
 	claw_start "$@"
 }

@@ -8,7 +8,6 @@
 # shellcheck source=../shared/clawlab-entrypoint.sh
 . /usr/local/lib/clawlab/clawlab-entrypoint.sh
 
-CLAW_COMMAND='zeroclaw daemon --host 0.0.0.0'
 
 # claw_hook_pre_exec: point ZeroClaw at the volume (config.toml, data/, .secret_key,
 # agents/) whatever the caller's environment says.

@@ -1,7 +1,7 @@
 /**
  * `clawlab runtime init`, black-box: the real CLI as a subprocess on temp copies of the
- * repository's runtimes/ (plus tests/images/options.ts). What it writes, the registration
- * edits, that the result typechecks and is what the generator writes, that each format's
+ * repository's runtimes/ (plus tests/images/options.ts). What it writes, the runtime list
+ * the generator extends, that the result typechecks and is what the generator writes, that each format's
  * baked config passes the shared library's check-baked; and its refusals, after which
  * nothing in the copy has changed. The scaffold's image is built and checked on a real
  * engine by tests/images/runtime-init.test.ts.
@@ -101,17 +101,18 @@ describe("clawlab runtime init demo", () => {
     expect(r.stdout).toContain("TODO(upstream)");
   });
 
-  it("registers it by small edits: RUNTIME_NAMES, declarations, translators, image options", async () => {
-    await result;
+  it("lists it through the generator alone: names.ts and registry.ts gain it at the end, nothing else is edited", async () => {
+    const r = await result;
     const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), "utf8");
-    expect(added(read(REPO, "runtimes/types.ts"), read(root, "runtimes/types.ts"))).toEqual(['  "demo",']);
-    expect(added(read(REPO, "runtimes/index.ts"), read(root, "runtimes/index.ts"))).toEqual([
+    expect(added(read(REPO, "runtimes/names.ts"), read(root, "runtimes/names.ts"))).toEqual(['  "demo",']);
+    expect(added(read(REPO, "runtimes/registry.ts"), read(root, "runtimes/registry.ts"))).toEqual([
       'import { demo } from "./demo/declaration";',
       'import { translateDemo } from "./demo/translate";',
       `export const declarations: readonly RuntimeDeclaration[] = [${declarations.map((d) => d.name).join(", ")}, demo];`,
       "  demo: translateDemo,",
     ]);
-    expect(added(read(REPO, "tests/images/options.ts"), read(root, "tests/images/options.ts"))).toEqual(["  demo: {},"]);
+    for (const rel of ["runtimes/types.ts", "runtimes/index.ts", "tests/images/options.ts"]) expect(read(root, rel), rel).toBe(read(REPO, rel));
+    expect(r.stdout).toContain("runtimes/names.ts");
   });
 
   it("declares the next uid, a free port, the state dir and a stand-in-ready image", async () => {
@@ -197,17 +198,15 @@ describe("refusals (exit 1, nothing written)", () => {
 
   it("a --root without runtimes/", () => refused(fs.mkdtempSync(path.join(TMP, "empty-")), ["demo"], "is not a ClawLab repository"));
 
-  it("a name registered without its folder", async () => {
+  it("a list entry whose folder is gone is dropped by the generator, not refused", async () => {
     const odd = copy();
     fs.rmSync(path.join(odd, "runtimes", "picoclaw"), { recursive: true });
-    await refused(odd, ["picoclaw"], "exists already (in RUNTIME_NAMES");
-  });
-
-  it("a registration it cannot place (RUNTIME_NAMES reshaped by hand)", async () => {
-    const odd = copy();
-    const types = path.join(odd, "runtimes", "types.ts");
-    fs.writeFileSync(types, fs.readFileSync(types, "utf8").replace('  "zeroclaw",\n', '  "zeroclaw", // first\n'));
-    await refused(odd, ["demo"], "the RUNTIME_NAMES list not found");
+    const r = await clawlab(["runtime", "init", "--root", odd, "demo"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const names = fs.readFileSync(path.join(odd, "runtimes", "names.ts"), "utf8");
+    expect(names).not.toContain('"picoclaw"');
+    expect(names.trimEnd().split("\n").slice(-2)).toEqual(['  "demo",', "] as const;"]);
   });
 
   it("a generator that fails: everything written is taken back", async () => {
